@@ -1,0 +1,25 @@
+"""Where the data directories (ontology, shapes, queries, cases) live.
+
+An installed wheel carries them under ``reasoner/_data``; a source checkout
+keeps them at the top level beside the package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["data_root"]
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_root(kind: str) -> Path:
+    """Return the directory holding one kind of data.
+
+    Args:
+        kind: one of ``ontology``, ``shapes``, ``queries``, ``cases``.
+    """
+    packaged = _PACKAGE / "_data" / kind
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE.parent / kind
