@@ -1,0 +1,62 @@
+"""``necessity check`` and ``necessity policies``: the command-line front of the engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .engine import Engine
+from .loading import load_case_file
+from .paths import data_root
+from .render import render_letter, render_summary
+
+__all__ = ["run_check", "run_policies", "bundled_cases"]
+
+
+def bundled_cases() -> list[Path]:
+    """The example cases shipped in ``cases/`` (JSON case form)."""
+    return sorted(data_root("cases").glob("*.json"))
+
+
+def run_check(args: argparse.Namespace) -> int:
+    paths = list(args.cases) or bundled_cases()
+    engine = Engine.load()
+    decided = []
+    for path in paths:
+        case = load_case_file(path)
+        det = engine.decide(case, policy=args.policy, version=args.policy_version)
+        decided.append(det)
+        if args.json:
+            continue
+        if args.letter:
+            sys.stdout.write(render_letter(det))
+        elif args.turtle:
+            from .namespaces import DET
+            sys.stdout.write(det.to_graph(DET[f"{det.case_id}/{det.policy_id}/{det.policy_version}"])
+                             .serialize(format="turtle"))
+        else:
+            sys.stdout.write(render_summary(det))
+    if args.json:
+        body = [d.to_dict() for d in decided]
+        sys.stdout.write(json.dumps(body[0] if len(body) == 1 else body, indent=2, sort_keys=True,
+                                    ensure_ascii=False) + "\n")
+    return 0
+
+
+def run_policies(args: argparse.Namespace) -> int:
+    engine = Engine.load()
+    policies = [engine.policy(args.policy)] if args.policy else engine.policies()
+    if args.json:
+        sys.stdout.write(json.dumps(policies, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        return 0
+    for policy in policies:
+        versions = ", ".join(f"{v['label']} (effective {v['effective_date']}{', current' if v['current'] else ''})"
+                             for v in policy["versions"])
+        print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
+        if args.policy:
+            for criterion in policy["criteria"]:
+                cites = "; ".join(f"{c['source']} {c['locator']}" for c in criterion["citations"])
+                print(f"  - {criterion['name']} [{', '.join(criterion['severity'])}]\n      {cites}")
+    return 0

@@ -1,0 +1,313 @@
+"""The knowledge graph compiled once per process: OWL closure, rules, shapes and policies.
+
+The OWL RL closure of the ontology depends on the knowledge only, so it is computed once and cached
+on disk (keyed by a hash of the ontology files and the owlrl version); a later process loads the
+cached N-Triples in milliseconds. Nothing here knows a drug, code or threshold: all of it is read
+from ``ontology/`` and ``shapes/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+
+from .errors import ShapesError, UnknownPolicyError
+from .knowledge import load_ontology, ontology_files
+from .namespaces import NEC, RDF, RDFS, SH, bind_prefixes
+from .paths import data_root
+
+__all__ = ["CompiledKnowledge", "PolicyVersion", "ShapeInfo", "compile_knowledge", "to_ox", "from_ox"]
+
+RULES_FILE = "rules.ttl"
+COMMON_FILE = "common.ttl"
+
+
+# ---------------------------------------------------------------- rdflib <-> pyoxigraph terms
+
+def to_ox(term):
+    """Convert an rdflib term to a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def from_ox(term):
+    """Convert a pyoxigraph term to an rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+# ---------------------------------------------------------------- shapes and policies
+
+@dataclass(frozen=True)
+class ShapeInfo:
+    """What the determination needs to know about one shape."""
+
+    iri: URIRef
+    severity: URIRef
+    failure_kind: URIRef | None
+    group: URIRef | None
+    criterion: URIRef | None
+    documentation: URIRef | None
+    name: str
+    message: str
+    path: object  # an rdflib path, or None for node-level constraints
+    targets: tuple[tuple[URIRef, URIRef], ...]  # (target predicate, value)
+
+
+@dataclass
+class PolicyVersion:
+    """One policy version: its shapes graph, validation shapes and scope."""
+
+    iri: URIRef
+    policy_iri: URIRef
+    policy_id: str
+    label: str
+    effective_date: str
+    current: bool
+    title: str
+    covers: frozenset[URIRef]
+    excludes: frozenset[URIRef]
+    shapes_graph: Graph                   # common + policy shapes (validation only, no rules)
+    shapes: dict[URIRef, ShapeInfo] = field(default_factory=dict)
+    criteria: tuple[URIRef, ...] = ()
+
+
+def _rdflib_path(graph: Graph, node):
+    """Turn a SHACL property path into an rdflib path."""
+    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+
+    if isinstance(node, URIRef):
+        return node
+    if (node, RDF.first, None) in graph:
+        return SequencePath(*[_rdflib_path(graph, item) for item in Collection(graph, node)])
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return InvPath(_rdflib_path(graph, inverse))
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return AlternativePath(*[_rdflib_path(graph, item) for item in Collection(graph, alternatives)])
+    for predicate, modifier in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            return MulPath(_rdflib_path(graph, inner), modifier)
+    raise ShapesError(f"unsupported SHACL path {node}")
+
+
+_TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _shape_infos(graph: Graph) -> dict[URIRef, ShapeInfo]:
+    """Read every named shape that can produce a result, with the targets it inherits."""
+    parents: dict[URIRef, list[URIRef]] = {}
+    for node_shape, prop in graph.subject_objects(SH.property):
+        parents.setdefault(prop, []).append(node_shape)
+
+    def targets_of(shape) -> tuple[tuple[URIRef, URIRef], ...]:
+        found = [(p, o) for p in _TARGET_PREDICATES for o in graph.objects(shape, p)]
+        for parent in parents.get(shape, []):
+            found.extend(targets_of(parent))
+        return tuple(sorted(set(found)))
+
+    infos: dict[URIRef, ShapeInfo] = {}
+    candidates = set(graph.subjects(SH.severity, None))
+    for shape in candidates:
+        if not isinstance(shape, URIRef):
+            continue
+        path_node = graph.value(shape, SH.path)
+        infos[shape] = ShapeInfo(
+            iri=shape,
+            severity=graph.value(shape, SH.severity),
+            failure_kind=graph.value(shape, NEC.failureKind),
+            group=graph.value(shape, SH.group),
+            criterion=graph.value(shape, NEC.encodes),
+            documentation=graph.value(shape, NEC.satisfiedBy),
+            name=str(graph.value(shape, SH.name) or shape),
+            message=str(graph.value(shape, SH.message) or ""),
+            path=_rdflib_path(graph, path_node) if path_node is not None else None,
+            targets=targets_of(shape),
+        )
+    return infos
+
+
+# ---------------------------------------------------------------- the compiled knowledge
+
+def _cache_dir() -> Path:
+    configured = os.environ.get("NECESSITY_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "necessity"
+
+
+def _closure_key(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    digest.update(package_version("owlrl").encode())
+    for path in sorted(files, key=lambda p: p.name):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _owl_rl_closure(ontology: Graph) -> Graph:
+    """The OWL RL closure of the ontology alone, without the generalized-RDF leftovers."""
+    import owlrl
+
+    closure = Graph()
+    for triple in ontology:
+        closure.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
+                           datatype_axioms=False).expand(closure)
+    for s, p, o in list(closure):
+        if isinstance(s, Literal) or isinstance(p, Literal):
+            closure.remove((s, p, o))
+    return closure
+
+
+def _load_or_build_closure(ontology: Graph) -> list[ox.Triple]:
+    files = ontology_files()
+    cache = _cache_dir() / f"closure-{_closure_key(files)}.nt"
+    if cache.is_file():
+        try:
+            return list(ox.parse(path=str(cache), format=ox.RdfFormat.N_TRIPLES))
+        except (OSError, SyntaxError):
+            pass  # a damaged cache is rebuilt below
+    closure = _owl_rl_closure(ontology)
+    data = closure.serialize(format="nt", encoding="utf-8")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache.parent, delete=False, suffix=".tmp") as handle:
+            handle.write(data)
+        os.replace(handle.name, cache)
+    except OSError:
+        pass  # a read-only home still works, just without the cache
+    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+
+
+@dataclass
+class CompiledKnowledge:
+    """Everything that depends on the knowledge only, built once per process."""
+
+    ontology: Graph
+    closure: ox.Store
+    types: dict[str, tuple[URIRef, ...]]
+    labels: dict[str, str]
+    rules: list[tuple[int, str]]
+    rules_graph: Graph
+    versions: dict[URIRef, PolicyVersion]
+    policy_graph: Graph  # every shapes file merged: policies, criteria, citations
+
+    def policy_version(self, policy: str, version: str | None = None) -> PolicyVersion:
+        """Find a policy version by policy id and version label (default: the current one)."""
+        matches = [v for v in self.versions.values() if v.policy_id == policy]
+        if not matches:
+            known = ", ".join(sorted({v.policy_id for v in self.versions.values()}))
+            raise UnknownPolicyError(f"unknown policy '{policy}' (known: {known})")
+        if version is None:
+            for candidate in matches:
+                if candidate.current:
+                    return candidate
+            return max(matches, key=lambda v: v.effective_date)
+        for candidate in matches:
+            if candidate.label == version:
+                return candidate
+        labels = ", ".join(sorted(v.label for v in matches))
+        raise UnknownPolicyError(f"policy '{policy}' has no version '{version}' (versions: {labels})")
+
+    def label(self, iri) -> str:
+        return self.labels.get(str(iri), str(iri))
+
+
+def _parse_shapes(path: Path) -> Graph:
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several parser exception types
+        raise ShapesError(f"{path.name}: cannot parse shapes: {exc}") from exc
+    return graph
+
+
+def compile_knowledge(*, shapes_dir: Path | None = None) -> CompiledKnowledge:
+    """Load the ontology, its cached closure, the rules and every policy's shapes."""
+    ontology = load_ontology()
+    triples = _load_or_build_closure(ontology)
+    store = ox.Store()
+    store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples])
+
+    types: dict[str, list[URIRef]] = {}
+    labels: dict[str, str] = {}
+    rdf_type, rdfs_label = RDF.type.toPython(), RDFS.label.toPython()
+    for t in triples:
+        if not isinstance(t.subject, ox.NamedNode):
+            continue
+        if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode):
+            types.setdefault(t.subject.value, []).append(URIRef(t.object.value))
+        elif t.predicate.value == rdfs_label and isinstance(t.object, ox.Literal):
+            labels.setdefault(t.subject.value, t.object.value)
+
+    shapes_dir = shapes_dir or data_root("shapes")
+    rules_graph = _parse_shapes(shapes_dir / RULES_FILE)
+    rules = sorted(
+        (int(rules_graph.value(rule, SH.order) or 0), str(rules_graph.value(rule, SH.construct)))
+        for rule in rules_graph.subjects(RDF.type, SH.SPARQLRule)
+    )
+    common = _parse_shapes(shapes_dir / COMMON_FILE)
+
+    policy_graph = Graph()
+    bind_prefixes(policy_graph)
+    for triple in common:
+        policy_graph.add(triple)
+    versions: dict[URIRef, PolicyVersion] = {}
+    for path in sorted(shapes_dir.glob("*.ttl")):
+        if path.name in (RULES_FILE, COMMON_FILE):
+            continue
+        graph = _parse_shapes(path)
+        for triple in graph:
+            policy_graph.add(triple)
+        found = list(graph.subjects(RDF.type, NEC.PolicyVersion))
+        if len(found) != 1:
+            raise ShapesError(f"{path.name}: a policy shapes file declares exactly one nec:PolicyVersion")
+        version_iri = found[0]
+        policy_iri = graph.value(version_iri, NEC.versionOf)
+        shapes_graph = Graph()
+        for triple in common:
+            shapes_graph.add(triple)
+        for triple in graph:
+            shapes_graph.add(triple)
+        versions[version_iri] = PolicyVersion(
+            iri=version_iri,
+            policy_iri=policy_iri,
+            policy_id=str(graph.value(version_iri, NEC.policyId)),
+            label=str(graph.value(version_iri, NEC.versionLabel)),
+            effective_date=str(graph.value(version_iri, NEC.effectiveDate)),
+            current=(policy_iri, NEC.currentVersion, version_iri) in graph,
+            title=str(graph.value(policy_iri, RDFS.label) or policy_iri),
+            covers=frozenset(graph.objects(version_iri, NEC.coversCodeGroup)),
+            excludes=frozenset(graph.objects(version_iri, NEC.excludesCodeGroup)),
+            shapes_graph=shapes_graph,
+            shapes=_shape_infos(shapes_graph),
+            criteria=tuple(sorted(graph.objects(version_iri, NEC.hasCriterion))),
+        )
+    for s, o in policy_graph.subject_objects(RDFS.label):
+        labels.setdefault(str(s), str(o))
+    return CompiledKnowledge(ontology=ontology, closure=store, types={k: tuple(v) for k, v in types.items()},
+                             labels=labels, rules=rules, rules_graph=rules_graph, versions=versions,
+                             policy_graph=policy_graph)
