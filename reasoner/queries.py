@@ -154,13 +154,13 @@ def run_query_command(args: argparse.Namespace) -> int:
     path = resolve_query_file(args.file)
     text = path.read_text(encoding="utf-8")
     bindings = dict(parse_binding(b) for b in (args.bind or []))
+    store_url = getattr(args, "store", None)
+    store = _open_store(store_url) if store_url else None
     graph = knowledge_graph()
     fmt = getattr(args, "format", "table") or "table"
     result = run_query(text, graph, bindings=bindings)
     print(format_result(result, fmt=fmt, graph=graph))
-    store_url = getattr(args, "store", None)
-    if store_url:
-        store = _open_store(store_url)
+    if store is not None:
         if bindings:
             # the store protocol takes query text only; pass bindings as a VALUES block built
             # from rdflib terms (n3-serialised, never raw user text)
