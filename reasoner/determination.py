@@ -35,6 +35,7 @@ _OUTCOME_IRI = {MEETS: NEC.MeetsCriteria, INSUFFICIENT: NEC.InsufficientDocument
 _SWITCH_GROUP = "https://w3id.org/necessity/shapes/common#SwitchToContinuation"
 _INITIAL_GROUP = "https://w3id.org/necessity/shapes/common#InitialCriteria"
 _PATH_NAMES = {_INITIAL_GROUP: "initial-criteria", _SWITCH_GROUP: "continuation"}
+_PATH_ORDER = {"initial-criteria": 0, "continuation": 1, "all": 2}
 
 
 def _local(iri) -> str:
@@ -347,7 +348,7 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
                 if extra in entry:
                     entry[extra] = sorted(set(entry[extra]))
             out.append(entry)
-        return sorted(out, key=lambda e: (e.get("path", ""), e["criterion"], e.get("shape", ""),
+        return sorted(out, key=lambda e: (_PATH_ORDER.get(e.get("path", ""), 9), e["criterion"], e.get("shape", ""),
                                           e.get("document_iri") or ""))
 
     missing_list = finish(missing, "blocks")
