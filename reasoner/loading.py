@@ -387,9 +387,12 @@ def _check_value(value: Any, spec: _Field, owner: str, where: str, source: str) 
             raise _fail(source, where, "must be a finite number")
         if kind == "integer" and number != number.to_integral_value():
             raise _fail(source, where, "must be a whole number")
-        low, high = _RANGES.get((owner, spec.key), _DEFAULT_RANGE)
+        bounds = _RANGES.get((owner, spec.key))
+        low, high = bounds or _DEFAULT_RANGE
         if not low <= number <= high:
-            raise _fail(source, where, f"must be between {low} and {high}")
+            reason = (f"must be between {low} and {high}" if bounds
+                      else "must not be negative" if number < low else "is too large")
+            raise _fail(source, where, reason)
     elif kind == "date":
         if not isinstance(value, str):
             raise _fail(source, where, "must be a date written YYYY-MM-DD")

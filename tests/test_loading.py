@@ -1,0 +1,367 @@
+"""The case loader: every format gives the same graph, and bad input names its field."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, XSD
+
+from reasoner.errors import CaseLoadError
+from reasoner.loading import CONTEXT_URL, LoadedCase, case_to_jsonld, load_case, load_case_file
+from reasoner.namespaces import CASE, NEC
+from reasoner.paths import data_root
+
+CASES = sorted(Path(data_root("cases")).glob("*.json"))
+CASE_IDS = [p.stem for p in CASES]
+
+
+def _form(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _minimal() -> dict:
+    return {
+        "id": "t-1",
+        "policy": "aetna-cpb-0161",
+        "patient": {"age": 60, "sex": "female"},
+        "diagnoses": [{"code": "G89.4", "system": "ICD-10-CM"}],
+        "requested": [{"code": "J2274", "system": "HCPCS", "units": 480},
+                      {"code": "S9328", "system": "HCPCS", "units": 365, "dates_of_service": ["2025-01-02"]}],
+        "pump": {"implanted": True, "implant_date": "2019-04-02", "prior_authorizations": ["7192230"]},
+        "regimen": [{"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 3.2}],
+        "response": {"pain_reduction_percent": 60, "functional_improvement": True},
+        "therapy_history": [{"therapy": "oxycodone", "category": "systemic-opioid", "outcome": "failed"}],
+        "intrathecal_trial": {"date": "2019-02-11", "method": "temporary-intrathecal-catheter",
+                              "pain_reduction_percent": 65, "side_effects_acceptable": True},
+        "psychological_evaluation": {"date": "2019-01-20", "result": "favorable"},
+        "pain_scores": [{"date": "2025-01-10", "score": 8, "context": "without-intrathecal-therapy"}],
+        "findings": {"active_infection": False, "psychosis_history": False},
+        "life_expectancy_months": 120,
+        "evidence": [{"field": "pump", "document": "operative report", "page": 8}],
+    }
+
+
+def _load_form(form: dict) -> LoadedCase:
+    return load_case(json.dumps(form), content_type="application/json")
+
+
+# ---------------------------------------------------------------- bundled cases, every format
+
+def test_reference_cases_are_bundled() -> None:
+    stems = set(CASE_IDS)
+    for stem in ("000-ziconotide-refill", "001-hydromorphone-refill", "002-morphine-no-pump",
+                 "003-morphine-bupivacaine", "004-morphine-established-pump"):
+        assert stem in stems
+
+
+@pytest.mark.parametrize("path", CASES, ids=CASE_IDS)
+def test_case_loads_from_json_form(path: Path) -> None:
+    case = load_case_file(path)
+    assert case.case_id == path.stem == _form(path)["id"]
+    assert case.iri == CASE[case.case_id]
+    assert case.source_format == "json"
+    assert case.requested_policy == "aetna-cpb-0161"
+    assert (case.iri, RDF.type, NEC.Case) in case.graph
+    assert (case.iri, NEC.caseId, Literal(case.case_id)) in case.graph
+    lines = list(case.graph.objects(case.iri, NEC.hasRequestedLine))
+    assert sorted(int(case.graph.value(line, NEC.lineIndex)) for line in lines) == list(range(len(lines)))
+    assert not any(isinstance(t, BNode) for triple in case.graph for t in triple)
+
+
+@pytest.mark.parametrize("path", CASES, ids=CASE_IDS)
+def test_case_round_trips_through_turtle(path: Path) -> None:
+    case = load_case_file(path)
+    again = load_case(case.graph.serialize(format="turtle"), content_type="text/turtle")
+    assert again.source_format == "turtle"
+    assert again.iri == case.iri and again.requested_policy == case.requested_policy
+    assert isomorphic(case.graph, again.graph)
+
+
+@pytest.mark.parametrize("path", CASES, ids=CASE_IDS)
+def test_case_round_trips_through_jsonld(path: Path) -> None:
+    case = load_case_file(path)
+    doc = case_to_jsonld(_form(path))
+    assert doc["@id"] == str(case.iri)
+    again = load_case(json.dumps(doc), content_type="application/ld+json")
+    assert again.source_format == "json-ld"
+    assert isomorphic(case.graph, again.graph)
+    assert set(case.graph) == set(again.graph)
+
+
+def test_jsonld_with_the_published_context_url(tmp_path: Path) -> None:
+    form = _minimal()
+    doc = case_to_jsonld(form)
+    doc["@context"] = CONTEXT_URL
+    target = tmp_path / "case.jsonld"
+    target.write_text(json.dumps(doc), encoding="utf-8")
+    assert set(load_case_file(target).graph) == set(_load_form(form).graph)
+
+
+def test_jsonld_native_numbers_become_canonical_literals() -> None:
+    doc = case_to_jsonld(_minimal())
+    doc["regimen"][0]["daily_dose_mg"] = 3.2
+    doc["requested"][0]["units"] = 480.0
+    graph = load_case(json.dumps(doc), content_type="application/ld+json").graph
+    regimen = CASE["t-1/regimen/0"]
+    assert graph.value(regimen, NEC.dailyDoseMg) == Literal("3.2", datatype=XSD.decimal)
+    assert str(graph.value(regimen, NEC.dailyDoseMg)) == "3.2"
+    assert str(graph.value(CASE["t-1/line/0"], NEC.units)) == "480"
+
+
+def test_numbers_have_canonical_lexical_forms() -> None:
+    form = _minimal()
+    form["regimen"][0]["daily_dose_mg"] = Decimal("3.20")
+    form["requested"][0]["units"] = Decimal("480.0")
+    graph = load_case(json.dumps(form, default=str).replace('"3.20"', "3.20").replace('"480.0"', "480.0")).graph
+    assert str(graph.value(CASE["t-1/regimen/0"], NEC.dailyDoseMg)) == "3.2"
+    assert str(graph.value(CASE["t-1/line/0"], NEC.units)) == "480"
+    for _s, _p, o in graph:
+        if isinstance(o, Literal) and o.datatype in (XSD.decimal, XSD.integer):
+            assert not o.ill_typed and "E" not in str(o) and "e" not in str(o)
+
+
+def test_node_iris_and_types() -> None:
+    case = _load_form(_minimal())
+    g, base = case.graph, "t-1"
+    expected = {
+        "patient": NEC.Patient, "diagnosis/0": NEC.Diagnosis, "line/0": NEC.RequestedLine,
+        "line/1": NEC.RequestedLine, "pump": NEC.ImplantedPump, "regimen/0": NEC.IntrathecalRegimen,
+        "response": NEC.ResponseToTherapy, "therapy/0": NEC.TherapyHistoryEntry,
+        "trial": NEC.IntrathecalTrial, "psych": NEC.PsychologicalEvaluation,
+        "pain-score/0": NEC.PainScore, "findings": NEC.DocumentedFindings, "evidence/0": NEC.EvidenceLocator,
+    }
+    for suffix, cls in expected.items():
+        assert (CASE[f"{base}/{suffix}"], RDF.type, cls) in g, suffix
+    assert g.value(CASE["t-1/line/1"], NEC.lineIndex) == Literal(1)
+    assert g.value(CASE["t-1/regimen/0"], NEC.drug) == NEC.morphine
+    assert g.value(CASE["t-1/therapy/0"], NEC.therapyOutcome) == NEC.FailedOutcome
+    assert g.value(CASE["t-1/trial"], NEC.trialMethod) == NEC.TemporaryIntrathecalCatheter
+    assert g.value(CASE["t-1/psych"], NEC.evaluationResult) == NEC.FavorableEvaluation
+
+
+def test_loading_is_deterministic() -> None:
+    text = json.dumps(_minimal())
+    first = load_case(text).graph
+    for _ in range(3):
+        assert set(load_case(text).graph) == set(first)
+    turtle = first.serialize(format="turtle")
+    assert set(load_case(turtle, content_type="text/turtle").graph) == set(first)
+
+
+def test_turtle_blank_nodes_are_skolemised_to_form_iris() -> None:
+    turtle = """
+        @prefix nec: <https://w3id.org/necessity/ontology#> .
+        <https://w3id.org/necessity/case/b-1> a nec:Case ;
+            nec:requestedPolicy "aetna-cpb-0161" ;
+            nec:hasRequestedLine [ nec:notation "S9328" ; nec:codeSystemName "HCPCS" ; nec:lineIndex 1 ] ,
+                                 [ nec:notation "J2274" ; nec:codeSystemName "HCPCS" ; nec:lineIndex 0 ; nec:units 480.0 ] ;
+            nec:hasImplantedPump [ nec:implanted true ; nec:device "SynchroMed II" ] .
+    """
+    case = load_case(turtle, content_type="text/turtle")
+    form = {"id": "b-1", "policy": "aetna-cpb-0161",
+            "requested": [{"code": "J2274", "system": "HCPCS", "units": 480},
+                          {"code": "S9328", "system": "HCPCS"}],
+            "pump": {"implanted": True, "device": "SynchroMed II"}}
+    assert set(case.graph) == set(_load_form(form).graph)
+    assert set(load_case(turtle, content_type="text/turtle").graph) == set(case.graph)
+
+
+def test_well_formed_unknown_codes_are_accepted() -> None:
+    form = _minimal()
+    form["requested"][0]["code"] = "J9999"
+    form["diagnoses"] = [{"code": "C34.90", "system": "ICD-10-CM"}, {"code": "Z99.89", "system": "ICD-10-CM"}]
+    form["regimen"][0]["drug"] = "sufentanil-citrate"
+    case = _load_form(form)
+    assert (CASE["t-1/line/0"], NEC.notation, Literal("J9999")) in case.graph
+    assert (CASE["t-1/regimen/0"], NEC.drug, NEC["sufentanil-citrate"]) in case.graph
+
+
+def test_case_to_jsonld_adds_context_ids_and_types() -> None:
+    doc = case_to_jsonld(_minimal())
+    assert isinstance(doc["@context"], dict) and doc["@context"]["@vocab"] == str(NEC)
+    assert doc["@id"] == str(CASE["t-1"]) and doc["@type"] == "nec:Case" and "id" not in doc
+    assert doc["requested"][1]["@id"] == str(CASE["t-1/line/1"])
+    assert doc["requested"][1]["line_index"] == "1"
+    assert doc["pump"]["@type"] == "nec:ImplantedPump"
+
+
+# ---------------------------------------------------------------- bad input names its field
+
+def _with(mutate):
+    form = _minimal()
+    mutate(form)
+    return form
+
+
+BAD_FORMS = [
+    ("unknown-key", lambda f: f.update(pupm=f.pop("pump")), "pupm"),
+    ("misspelt-nested-key", lambda f: f["pump"].update(implant_dat="2019-04-02"), "pump.implant_dat"),
+    ("pain-score-14", lambda f: f["pain_scores"][0].update(score=14), "pain_scores[0].score"),
+    ("negative-dose", lambda f: f["regimen"][0].update(daily_dose_mg=-1), "regimen[0].daily_dose_mg"),
+    ("percent-120", lambda f: f["response"].update(pain_reduction_percent=120), "response.pain_reduction_percent"),
+    ("month-13", lambda f: f["intrathecal_trial"].update(date="2024-13-01"), "intrathecal_trial.date"),
+    ("us-date", lambda f: f["psychological_evaluation"].update(date="02/03/2024"), "psychological_evaluation.date"),
+    ("february-30", lambda f: f["pump"].update(implant_date="2024-02-30"), "pump.implant_date"),
+    ("malformed-code", lambda f: f["requested"][1].update(code="J22"), "requested[1].code"),
+    ("icd-without-dot", lambda f: f["diagnoses"][0].update(code="G894"), "diagnoses[0].code"),
+    ("unknown-system", lambda f: f["requested"][0].update(system="NDC"), "requested[0].system"),
+    ("diagnosis-in-hcpcs", lambda f: f["diagnoses"][0].update(system="HCPCS"), "diagnoses[0].system"),
+    ("age-string", lambda f: f["patient"].update(age="sixty"), "patient.age"),
+    ("age-fraction", lambda f: f["patient"].update(age=60.5), "patient.age"),
+    ("age-131", lambda f: f["patient"].update(age=131), "patient.age"),
+    ("bool-as-number", lambda f: f["requested"][0].update(units=True), "requested[0].units"),
+    ("number-as-bool", lambda f: f["pump"].update(implanted=1), "pump.implanted"),
+    ("string-as-number", lambda f: f["requested"][0].update(units="480"), "requested[0].units"),
+    ("empty-requested", lambda f: f.update(requested=[]), "requested"),
+    ("missing-requested", lambda f: f.pop("requested"), "requested"),
+    ("missing-id", lambda f: f.pop("id"), "id"),
+    ("missing-code", lambda f: f["requested"][0].pop("code"), "requested[0].code"),
+    ("missing-system", lambda f: f["diagnoses"][0].pop("system"), "diagnoses[0].system"),
+    ("bad-id", lambda f: f.update(id="../x"), "id"),
+    ("bad-category", lambda f: f["therapy_history"][0].update(category="failed"), "therapy_history[0].category"),
+    ("bad-outcome", lambda f: f["therapy_history"][0].update(outcome="nsaid"), "therapy_history[0].outcome"),
+    ("bad-method", lambda f: f["intrathecal_trial"].update(method="pump"), "intrathecal_trial.method"),
+    ("bad-result", lambda f: f["psychological_evaluation"].update(result="ok"), "psychological_evaluation.result"),
+    ("bad-drug", lambda f: f["regimen"][0].update(drug="Morphine Sulfate"), "regimen[0].drug"),
+    ("reserved-drug", lambda f: f["regimen"][0].update(drug="policy"), "regimen[0].drug"),
+    ("negative-life-expectancy", lambda f: f.update(life_expectancy_months=-1), "life_expectancy_months"),
+    ("negative-duration", lambda f: f["therapy_history"][0].update(duration_weeks=-2), "therapy_history[0].duration_weeks"),
+    ("pump-is-list", lambda f: f.update(pump=[f["pump"]]), "pump"),
+    ("list-is-object", lambda f: f.update(diagnoses=f["diagnoses"][0]), "diagnoses"),
+    ("generated-key", lambda f: f["requested"][0].update(line_index=3), "requested[0].line_index"),
+    ("jsonld-key-in-form", lambda f: f.update({"@context": {}}), "@context"),
+    ("prior-auth-number", lambda f: f["pump"].update(prior_authorizations=[7192230]), "pump.prior_authorizations[0]"),
+]
+
+
+@pytest.mark.parametrize("mutate,field", [(m, f) for _, m, f in BAD_FORMS], ids=[i for i, _, _ in BAD_FORMS])
+def test_bad_form_names_its_field(mutate, field: str) -> None:
+    with pytest.raises(CaseLoadError) as info:
+        _load_form(_with(mutate))
+    assert info.value.field == field
+    assert f"'{field}'" in str(info.value)
+
+
+def test_codes_and_enum_values_are_named_but_free_text_is_not() -> None:
+    with pytest.raises(CaseLoadError) as info:
+        _load_form(_with(lambda f: f["requested"][1].update(code="J22")))
+    assert "J22" in str(info.value)
+    with pytest.raises(CaseLoadError) as info:
+        _load_form(_with(lambda f: f["patient"].update(age="sixty-one years old")))
+    assert "sixty" not in str(info.value)
+
+
+def test_case_to_jsonld_checks_the_form() -> None:
+    with pytest.raises(CaseLoadError):
+        case_to_jsonld(_with(lambda f: f.update(pupm={})))
+
+
+def test_json_syntax_error_reports_the_line() -> None:
+    text = '{\n  "id": "t-1",\n  "requested": [\n    {"code": "J2274", "system": "HCPCS",}\n  ]\n}\n'
+    with pytest.raises(CaseLoadError) as info:
+        load_case(text)
+    assert info.value.line == 4
+    assert "line 4" in str(info.value)
+
+
+def test_duplicate_json_key_is_refused() -> None:
+    with pytest.raises(CaseLoadError) as info:
+        load_case('{"id": "t-1", "id": "t-2", "requested": []}')
+    assert info.value.field == "id"
+
+
+def test_json_nesting_deeper_than_the_form_is_refused() -> None:
+    text = '{"id": "t-1",\n "patient": {"age": [[[[60]]]]}}'
+    with pytest.raises(CaseLoadError) as info:
+        load_case(text)
+    assert info.value.line == 2
+
+
+def test_nan_is_not_a_number() -> None:
+    with pytest.raises(CaseLoadError):
+        load_case(json.dumps(_minimal()).replace('"units": 480', '"units": NaN'))
+
+
+def test_turtle_syntax_error_reports_the_line() -> None:
+    text = ("@prefix nec: <https://w3id.org/necessity/ontology#> .\n\n"
+            "<https://w3id.org/necessity/case/x> a nec:Case ;\n"
+            "    nec:caseId \"x\" ;\n"
+            "    nec:hasRequestedLine ] .\n")
+    with pytest.raises(CaseLoadError) as info:
+        load_case(text, content_type="text/turtle")
+    assert info.value.line == 5
+    assert "line 5" in str(info.value)
+
+
+def test_remote_context_is_refused() -> None:
+    doc = case_to_jsonld(_minimal())
+    doc["@context"] = "https://example.org/context.jsonld"
+    with pytest.raises(CaseLoadError) as info:
+        load_case(json.dumps(doc), content_type="application/ld+json")
+    assert info.value.field == "@context"
+    nested = case_to_jsonld(_minimal())
+    nested["pump"]["@context"] = ["https://example.org/other.jsonld"]
+    with pytest.raises(CaseLoadError):
+        load_case(json.dumps(nested), content_type="application/ld+json")
+
+
+TURTLE_HEAD = ("@prefix nec: <https://w3id.org/necessity/ontology#> .\n"
+               "@prefix case: <https://w3id.org/necessity/case/> .\n")
+LINE = 'nec:hasRequestedLine [ nec:notation "J2274" ; nec:codeSystemName "HCPCS" ]'
+
+BAD_TURTLE = [
+    ("no-case", TURTLE_HEAD + "case:x nec:caseId \"x\" .\n", None),
+    ("two-cases", TURTLE_HEAD + f"case:x a nec:Case ; {LINE} .\ncase:y a nec:Case ; {LINE} .\n", None),
+    ("blank-case", TURTLE_HEAD + f"[] a nec:Case ; {LINE} .\n", None),
+    ("foreign-case-iri", TURTLE_HEAD + f"<https://example.org/x> a nec:Case ; {LINE} .\n", "id"),
+    ("derived-term", TURTLE_HEAD + f"case:x a nec:Case ; nec:pumpDocumented true ; {LINE} .\n", None),
+    ("knowledge-injection", TURTLE_HEAD + f"case:x a nec:Case ; {LINE} .\nnec:J2274 nec:deliversDrug nec:morphine .\n", None),
+    ("bad-code", TURTLE_HEAD + 'case:x a nec:Case ; nec:hasRequestedLine [ nec:notation "J22" ; nec:codeSystemName "HCPCS" ] .\n',
+     "requested[0].code"),
+    ("score-14", TURTLE_HEAD + f'case:x a nec:Case ; {LINE} ; nec:hasPainScore [ nec:score 14 ] .\n', "pain_scores[0].score"),
+    ("string-number", TURTLE_HEAD + f'case:x a nec:Case ; {LINE} ; nec:lifeExpectancyMonths "12" .\n', "life_expectancy_months"),
+    ("bad-enum", TURTLE_HEAD + f'case:x a nec:Case ; {LINE} ; nec:hasTherapyHistory [ nec:therapyOutcome nec:Maybe ] .\n',
+     "therapy_history[0].outcome"),
+    ("no-lines", TURTLE_HEAD + "case:x a nec:Case .\n", "requested"),
+]
+
+
+@pytest.mark.parametrize("text,field", [(t, f) for _, t, f in BAD_TURTLE], ids=[i for i, _, _ in BAD_TURTLE])
+def test_bad_turtle_is_refused(text: str, field: str | None) -> None:
+    with pytest.raises(CaseLoadError) as info:
+        load_case(text, content_type="text/turtle")
+    if field is not None:
+        assert info.value.field == field
+
+
+def test_unsupported_content_type_and_suffix(tmp_path: Path) -> None:
+    with pytest.raises(CaseLoadError):
+        load_case("{}", content_type="application/xml")
+    other = tmp_path / "case.xml"
+    other.write_text("<x/>", encoding="utf-8")
+    with pytest.raises(CaseLoadError):
+        load_case_file(other)
+
+
+def test_content_type_parameters_are_ignored() -> None:
+    case = load_case(json.dumps(_minimal()).encode("utf-8"), content_type="application/json; charset=utf-8")
+    assert case.case_id == "t-1"
+
+
+def test_form_is_not_modified() -> None:
+    form = _minimal()
+    before = copy.deepcopy(form)
+    case_to_jsonld(form)
+    assert form == before
+
+
+def test_graph_holds_only_case_iris() -> None:
+    case = _load_form(_minimal())
+    for s in case.graph.subjects():
+        assert isinstance(s, URIRef) and str(s).startswith(str(case.iri))
