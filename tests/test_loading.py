@@ -61,6 +61,16 @@ def test_reference_cases_are_bundled() -> None:
 
 
 @pytest.mark.parametrize("path", CASES, ids=CASE_IDS)
+def test_case_has_expected_outcomes_for_its_codes(path: Path) -> None:
+    expected = json.loads((path.parent / "expected" / path.name).read_text(encoding="utf-8"))
+    form = _form(path)
+    assert expected["case"] == form["id"] and expected["policy"] == form["policy"]
+    assert list(expected["outcomes"]) == [line["code"] for line in form["requested"]]
+    assert set(expected["outcomes"].values()) <= {
+        "meets-criteria", "insufficient-documentation", "does-not-meet", "out-of-scope"}
+
+
+@pytest.mark.parametrize("path", CASES, ids=CASE_IDS)
 def test_case_loads_from_json_form(path: Path) -> None:
     case = load_case_file(path)
     assert case.case_id == path.stem == _form(path)["id"]
