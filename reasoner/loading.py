@@ -752,7 +752,7 @@ def _read_form(graph: rdflib.Graph, case: URIRef, case_id: str,
                 _read_node(graph, node, _NODES[spec.key][1], spec.schema, f"{spec.key}[{i}]", item, source)
                 item.pop("line_index", None)
                 items.append(item)
-            if items or spec.key in _NON_EMPTY and (case, spec.prop, None) in graph:
+            if items:
                 form[spec.key] = items
         elif ordered:
             if len(ordered) > 1:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
@@ -125,12 +124,12 @@ def test_jsonld_native_numbers_become_canonical_literals() -> None:
 
 
 def test_numbers_have_canonical_lexical_forms() -> None:
-    form = _minimal()
-    form["regimen"][0]["daily_dose_mg"] = Decimal("3.20")
-    form["requested"][0]["units"] = Decimal("480.0")
-    graph = load_case(json.dumps(form, default=str).replace('"3.20"', "3.20").replace('"480.0"', "480.0")).graph
+    text = json.dumps(_minimal()).replace('"daily_dose_mg": 3.2', '"daily_dose_mg": 3.20').replace(
+        '"units": 480', '"units": 480.0').replace('"life_expectancy_months": 120', '"life_expectancy_months": 1.2e2')
+    graph = load_case(text).graph
     assert str(graph.value(CASE["t-1/regimen/0"], NEC.dailyDoseMg)) == "3.2"
     assert str(graph.value(CASE["t-1/line/0"], NEC.units)) == "480"
+    assert str(graph.value(CASE["t-1"], NEC.lifeExpectancyMonths)) == "120"
     for _s, _p, o in graph:
         if isinstance(o, Literal) and o.datatype in (XSD.decimal, XSD.integer):
             assert not o.ill_typed and "E" not in str(o) and "e" not in str(o)
