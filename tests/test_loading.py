@@ -374,3 +374,17 @@ def test_graph_holds_only_case_iris() -> None:
     case = _load_form(_minimal())
     for s in case.graph.subjects():
         assert isinstance(s, URIRef) and str(s).startswith(str(case.iri))
+
+
+def test_double_lexical_forms_are_repaired() -> None:
+    turtle = TURTLE_HEAD + (
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f'case:d a nec:Case ; {LINE} ;\n'
+        '  nec:hasRegimen [ nec:drug nec:morphine ; nec:dailyDoseMg "3.2E0"^^xsd:decimal ;\n'
+        '                   nec:concentrationMgPerMl 1.0e1 ] .\n')
+    graph = load_case(turtle, content_type="text/turtle").graph
+    regimen = CASE["d/regimen/0"]
+    assert graph.value(regimen, NEC.dailyDoseMg) == Literal("3.2", datatype=XSD.decimal)
+    assert str(graph.value(regimen, NEC.dailyDoseMg)) == "3.2"
+    assert str(graph.value(regimen, NEC.concentrationMgPerMl)) == "10"
+    assert graph.value(regimen, NEC.concentrationMgPerMl).datatype == XSD.decimal
