@@ -26,9 +26,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -403,28 +402,44 @@ def _records(case_id: str, rows: list[dict[str, Any]]) -> list[DeterminationReco
 
 
 class _QueryRunner:
-    """Runs queries in a small pool of worker threads so a slow one can be abandoned.
+    """Runs each query in a daemon thread so a slow one can be abandoned.
 
     pyoxigraph releases the GIL while it evaluates, but it cannot cancel a query: a
     query past its limit is answered with :class:`QueryTimeoutError` at once and its
-    thread finishes in the background. The pool is bounded, so runaway queries can
-    hold at most ``workers`` threads; a query still queued when its time is up is
-    cancelled and never runs.
+    thread finishes in the background (daemon threads never hold up the process at
+    exit). At most ``workers`` queries run at once, so runaway queries hold at most that
+    many threads; a query that cannot start before its time is up never runs.
     """
 
     def __init__(self, workers: int = 4) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="necessity-query")
+        self._slots = threading.BoundedSemaphore(workers)
 
     def run(self, fn: Callable[[], QueryResult], timeout: float) -> QueryResult:
-        future = self._pool.submit(fn)
-        try:
-            return future.result(timeout=timeout)
-        except FutureTimeout:
-            future.cancel()
-            raise QueryTimeoutError(f"the query ran past its time limit of {timeout:g} s") from None
+        deadline = time.monotonic() + timeout
+        if not self._slots.acquire(timeout=max(0.0, timeout)):
+            raise QueryTimeoutError(f"the query could not start within its time limit of {timeout:g} s: "
+                                    "the store is busy with other queries")
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                box["result"] = fn()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                box["error"] = exc
+            finally:
+                self._slots.release()
+                done.set()
+
+        threading.Thread(target=target, name="necessity-query", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise QueryTimeoutError(f"the query ran past its time limit of {timeout:g} s")
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        pass
 
 
 # ---------------------------------------------------------------- embedded

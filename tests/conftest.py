@@ -75,7 +75,7 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
     location = tmp_path_factory.mktemp("oxigraph")
     process = subprocess.Popen(
         [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph",
-         "--timeout-s", "30"],
+         "--timeout-s", "10"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -88,3 +88,11 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def necessity_engine():
+    """The compiled engine, built once per session and shared by the API tests."""
+    from reasoner.engine import Engine
+
+    return Engine.load()

@@ -1,0 +1,77 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+The lifespan compiles the knowledge once (``Engine.load()``), opens the store and loads
+the knowledge graph into it, so SPARQL joins knowledge with stored cases. Both are
+injected into routes through ``Annotated`` dependencies (:mod:`api.deps`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from reasoner import __version__
+from reasoner.engine import Engine
+from reasoner.store import Store, open_store
+
+from .middleware import GuardMiddleware
+from .problems import install_problem_handlers
+from .routes import cases, health, policies, sparql
+from .settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("necessity.api")
+
+_DESCRIPTION = """\
+Decides prior-authorization requests for intrathecal drug delivery against coverage
+policies (OWL + SHACL + SPARQL) and keeps every case and determination in an RDF store.
+
+Every route but `/health` needs an API key, in `X-API-Key` or as `Authorization: Bearer`.
+Every error is an RFC 9457 problem (`application/problem+json`) whose `field` or `line`
+says what is wrong. Request bodies are limited in size (413 beyond the limit).
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               store: Store | None = None) -> FastAPI:
+    """Build the application.
+
+    Args:
+        settings: keys, store location and limits; default: from the environment.
+        engine: a compiled engine to reuse (tests); default: ``Engine.load()`` in the lifespan.
+        store: an open store to use (tests, benchmarks); default: ``open_store(settings.store)``.
+            A store passed in is not closed at shutdown.
+    """
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = engine or Engine.load()
+        own_store = store is None
+        app.state.store = store if store is not None else open_store(settings.store)
+        app.state.store.load_knowledge(app.state.engine.knowledge_graph)
+        if not settings.api_keys:
+            log.warning("no API keys are configured (NECESSITY_API_KEYS): every route but /health answers 401")
+        try:
+            yield
+        finally:
+            if own_store:
+                app.state.store.close()
+
+    app = FastAPI(title="Necessity", version=__version__, description=_DESCRIPTION, lifespan=lifespan,
+                  openapi_tags=[
+                      {"name": "cases", "description": "Submit, fetch and re-decide cases."},
+                      {"name": "policies", "description": "Policies and their criteria with citations."},
+                      {"name": "sparql", "description": "Read-only SPARQL 1.1 Protocol endpoint."},
+                      {"name": "service", "description": "Health and version."},
+                  ])
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    for module in (health, cases, policies, sparql):
+        app.include_router(module.router)
+    return app

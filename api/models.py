@@ -1,0 +1,57 @@
+"""Response models: pydantic, never raw graphs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = ["Health", "VersionInfo", "DeterminationSummary", "Decision", "CasePublic"]
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class VersionInfo(BaseModel):
+    name: str = Field(examples=["necessity"])
+    version: str = Field(description="The engine version recorded in every determination.", examples=["0.1.0"])
+    store: str = Field(description="`embedded` or `remote`.", examples=["embedded"])
+
+
+class DeterminationSummary(BaseModel):
+    """A stored determination, read back from its graph."""
+
+    number: int = Field(description="Counts the determinations of a case from 1.", examples=[1])
+    iri: str = Field(examples=["https://w3id.org/necessity/determination/000-ziconotide-refill/1"])
+    case_id: str = Field(examples=["000-ziconotide-refill"])
+    policy_id: str | None = Field(default=None, examples=["aetna-cpb-0161"])
+    policy_version: str | None = Field(default=None, description="The version label.", examples=["2026-01"])
+    policy_version_iri: str | None = None
+    engine_version: str | None = None
+    decided_at: str | None = Field(default=None, description="xsd:dateTime of the decision.")
+    outcomes: dict[str, str] = Field(default_factory=dict, description="Outcome per requested code.",
+                                     examples=[{"J2278": "meets-criteria", "62369": "meets-criteria"}])
+    url: str = Field(examples=["/cases/000-ziconotide-refill/determinations/1"])
+
+
+class Decision(BaseModel):
+    """A determination just made (and stored)."""
+
+    number: int = Field(examples=[1])
+    iri: str = Field(examples=["https://w3id.org/necessity/determination/000-ziconotide-refill/1"])
+    url: str = Field(examples=["/cases/000-ziconotide-refill/determinations/1"])
+    case_url: str = Field(examples=["/cases/000-ziconotide-refill"])
+    decided_at: str
+    outcome: str = Field(description="The worst line outcome.", examples=["meets-criteria"])
+    outcomes: dict[str, str] = Field(examples=[{"J2278": "meets-criteria", "62369": "meets-criteria"}])
+    determination: dict[str, Any] = Field(
+        description="The full determination: lines, missing documentation, unmet criteria, warnings, "
+                    "citations.")
+
+
+class CasePublic(BaseModel):
+    id: str = Field(examples=["000-ziconotide-refill"])
+    iri: str = Field(examples=["https://w3id.org/necessity/case/000-ziconotide-refill"])
+    triples: int = Field(description="Size of the stored case graph.")
+    determinations: list[DeterminationSummary]

@@ -1,0 +1,211 @@
+"""Cases: submit one and get its determination, fetch it back, re-decide it.
+
+A case id is unique in the store: submitting a case whose id is already stored is
+refused with 409 and changes nothing. To decide a stored case again (another policy,
+a newer policy version) use ``POST /cases/{id}/decide``: each decision is kept as its
+own determination, numbered from 1.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from rdflib import Graph, URIRef
+
+from reasoner.determination import Determination
+from reasoner.engine import Engine
+from reasoner.loading import LoadedCase, load_case
+from reasoner.namespaces import NEC, bind_prefixes
+from reasoner.render import render_letter
+from reasoner.store import DeterminationRecord, Store, case_iri
+
+from ..deps import EngineDep, StoreDep
+from ..examples import case_body_examples
+from ..models import CasePublic, Decision, DeterminationSummary
+from ..negotiation import choose
+from ..problems import ProblemModel
+from ..security import require_api_key
+
+router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(require_api_key)])
+
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+CaseId = Annotated[str, PathParam(pattern=_ID_PATTERN, description="The case id (the form's `id`).",
+                                  examples=["000-ziconotide-refill"])]
+PolicyParam = Annotated[str | None, Query(pattern=_ID_PATTERN, description=(
+    "The policy to decide under; default: the case's own `policy`, else the configured default."),
+    examples=["aetna-cpb-0161"])]
+VersionParam = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description=(
+    "The policy version label; default: the policy's current version."), examples=["2026-01"])]
+
+CASE_TYPES = ["application/json", "text/turtle", "application/ld+json"]
+DECISION_TYPES = ["application/json", "text/markdown", "text/turtle"]
+CASE_GRAPH_TYPES = ["application/json", "text/turtle", "application/ld+json", "application/n-triples"]
+DETERMINATION_TYPES = ["application/json", "text/turtle", "application/ld+json", "application/n-triples"]
+_RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt"}
+
+_OUTCOME_NAMES = {str(NEC.MeetsCriteria): "meets-criteria", str(NEC.InsufficientDocumentation):
+                  "insufficient-documentation", str(NEC.DoesNotMeet): "does-not-meet",
+                  str(NEC.OutOfScope): "out-of-scope"}
+
+_ERRORS = {
+    401: {"model": ProblemModel, "description": "No API key, or not a valid one."},
+    404: {"model": ProblemModel, "description": "No such case or determination."},
+    406: {"model": ProblemModel, "description": "None of the Accept media types is offered."},
+    413: {"model": ProblemModel, "description": "The body is larger than the limit."},
+    415: {"model": ProblemModel, "description": "The Content-Type is not a case format."},
+    422: {"model": ProblemModel, "description": "The case or a parameter is invalid; `field` or `line` "
+                                                "says where."},
+}
+
+
+def _decision_content() -> dict:
+    return {"text/markdown": {"schema": {"type": "string"}}, "text/turtle": {"schema": {"type": "string"}}}
+
+
+def _number(iri: URIRef) -> int:
+    return int(str(iri).rsplit("/", 1)[-1])
+
+
+def _rdf(graph: Graph, media: str) -> Response:
+    bind_prefixes(graph)
+    fmt = _RDF_FORMATS[media]
+    return Response(graph.serialize(format=fmt, encoding="utf-8"), media_type=media)
+
+
+def _decision(det: Determination, iri: URIRef, decided_at: datetime, media: str, *, status: int) -> Response:
+    number = _number(iri)
+    url = f"/cases/{det.case_id}/determinations/{number}"
+    headers = {"Location": url}
+    if media == "text/markdown":
+        return Response(render_letter(det), status_code=status, media_type="text/markdown; charset=utf-8",
+                        headers=headers)
+    if media == "text/turtle":
+        graph = det.to_graph(iri, decided_at=decided_at)
+        bind_prefixes(graph)
+        return Response(graph.serialize(format="turtle", encoding="utf-8"), status_code=status,
+                        media_type="text/turtle", headers=headers)
+    body = Decision(number=number, iri=str(iri), url=url, case_url=f"/cases/{det.case_id}",
+                    decided_at=decided_at.isoformat(), outcome=det.outcome, outcomes=det.outcomes,
+                    determination=det.to_dict())
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def _summary(case_id: str, record: DeterminationRecord) -> DeterminationSummary:
+    return DeterminationSummary(
+        number=record.number, iri=record.iri, case_id=case_id, policy_id=record.policy_id,
+        policy_version=record.version_label, policy_version_iri=record.policy_version,
+        engine_version=record.engine_version, decided_at=record.generated_at,
+        outcomes={code: _OUTCOME_NAMES.get(o, o) for code, o in record.outcomes.items()},
+        url=f"/cases/{case_id}/determinations/{record.number}")
+
+
+def _content_type(request: Request) -> str:
+    raw = request.headers.get("content-type", "")
+    media = raw.split(";", 1)[0].strip().lower()
+    if media == "application/x-turtle":
+        media = "text/turtle"
+    if media not in CASE_TYPES:
+        exc = HTTPException(415, f"Content-Type must be one of {', '.join(CASE_TYPES)}"
+                                 f"{'' if media else ' (none was sent)'}")
+        exc.problem_extra = {"field": "Content-Type"}  # type: ignore[attr-defined]
+        raise exc
+    return media
+
+
+def _submit(engine: Engine, store: Store, body: bytes, media: str, policy: str | None,
+            version: str | None) -> tuple[Determination, URIRef, datetime]:
+    case = load_case(body, content_type=media, source="body")
+    det = engine.decide(case, policy=policy, version=version)
+    decided_at = datetime.now(timezone.utc)
+    iri = store.add_case(case.case_id, case.graph, lambda name: det.to_graph(name, decided_at=decided_at))
+    return det, iri, decided_at
+
+
+def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None,
+              version: str | None) -> tuple[Determination, URIRef, datetime]:
+    graph = store.get_case(case_id)
+    case: LoadedCase = load_case(graph.serialize(format="nt", encoding="utf-8"), content_type="text/turtle",
+                                 source=f"stored case {case_id}")
+    det = engine.decide(case, policy=policy, version=version)
+    decided_at = datetime.now(timezone.utc)
+    iri = store.add_determination(case_id, lambda name: det.to_graph(name, decided_at=decided_at))
+    return det, iri, decided_at
+
+
+@router.post(
+    "", status_code=201, summary="Submit a case and get its determination",
+    description=(
+        "The body is one case: the JSON case form (`application/json`), Turtle (`text/turtle`) or "
+        "JSON-LD (`application/ld+json`). The case is decided and stored with its determination, in one "
+        "atomic write. The response is the determination: JSON by default, a Markdown letter "
+        "(`Accept: text/markdown`) or the determination graph (`Accept: text/turtle`); `Location` names "
+        "the stored determination. A case id that is already stored is refused with 409 (nothing "
+        "changes); decide a stored case again with `POST /cases/{case_id}/decide`. An invalid case is "
+        "refused with 422 naming the field or line, and nothing is stored."),
+    response_model=Decision,
+    responses={201: {"content": _decision_content()}, 409: {"model": ProblemModel,
+               "description": "A case with this id is already stored."}, **_ERRORS},
+    openapi_extra={"requestBody": {"required": True, "content": case_body_examples()}},
+)
+async def submit_case(request: Request, engine: EngineDep, store: StoreDep, policy: PolicyParam = None,
+                      version: VersionParam = None) -> Response:
+    media = _content_type(request)
+    accept = choose(request.headers.get("accept"), DECISION_TYPES)
+    body = await request.body()
+    det, iri, decided_at = await run_in_threadpool(_submit, engine, store, body, media, policy, version)
+    return _decision(det, iri, decided_at, accept, status=201)
+
+
+@router.get("/{case_id}", summary="A stored case and its determinations",
+            description="JSON (default): the case id, IRI and its determinations. Turtle, JSON-LD or "
+                        "N-Triples: the stored case graph.",
+            response_model=CasePublic,
+            responses={200: {"content": {m: {"schema": {"type": "string"}} for m in CASE_GRAPH_TYPES[1:]}},
+                       **_ERRORS})
+def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
+    media = choose(request.headers.get("accept"), CASE_GRAPH_TYPES)
+    graph = store.get_case(case_id)
+    if media != "application/json":
+        return _rdf(graph, media)
+    records = store.list_determinations(case_id)
+    body = CasePublic(id=case_id, iri=str(case_iri(case_id)),
+                      triples=len(graph), determinations=[_summary(case_id, r) for r in records])
+    return JSONResponse(body.model_dump())
+
+
+@router.get("/{case_id}/determinations", summary="The determinations of a stored case, oldest first",
+            response_model=list[DeterminationSummary], responses=_ERRORS)
+def list_determinations(case_id: CaseId, store: StoreDep) -> list[DeterminationSummary]:
+    return [_summary(case_id, r) for r in store.list_determinations(case_id)]
+
+
+@router.get("/{case_id}/determinations/{number}", summary="One stored determination",
+            description="JSON (default): its summary. Turtle, JSON-LD or N-Triples: the determination graph.",
+            response_model=DeterminationSummary,
+            responses={200: {"content": {m: {"schema": {"type": "string"}}
+                                         for m in DETERMINATION_TYPES[1:]}}, **_ERRORS})
+def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le=1_000_000, examples=[1])],
+                      request: Request, store: StoreDep) -> Response:
+    media = choose(request.headers.get("accept"), DETERMINATION_TYPES)
+    graph = store.get_determination(case_id, number)
+    if media != "application/json":
+        return _rdf(graph, media)
+    record = next(r for r in store.list_determinations(case_id) if r.number == number)
+    return JSONResponse(_summary(case_id, record).model_dump())
+
+
+@router.post("/{case_id}/decide", status_code=201, summary="Decide a stored case again",
+             description="Decides the stored case under `policy` and `version` (defaults as for a new case) "
+                         "and stores the result as one more determination; earlier ones are kept. The "
+                         "response is negotiated as for `POST /cases`.",
+             response_model=Decision, responses={201: {"content": _decision_content()}, **_ERRORS})
+async def redecide_case(case_id: CaseId, request: Request, engine: EngineDep, store: StoreDep,
+                        policy: PolicyParam = None, version: VersionParam = None) -> Response:
+    accept = choose(request.headers.get("accept"), DECISION_TYPES)
+    det, iri, decided_at = await run_in_threadpool(_redecide, engine, store, case_id, policy, version)
+    return _decision(det, iri, decided_at, accept, status=201)

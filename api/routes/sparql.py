@@ -1,0 +1,120 @@
+"""A read-only SPARQL 1.1 Protocol endpoint over the knowledge graph and the stored cases.
+
+The default graph is the union of every graph: the knowledge graph (ontology, shapes,
+policies), each case graph and each determination graph; ``GRAPH ?g`` reaches each one
+by name. An update, a SERVICE clause or ``default-graph-uri`` / ``named-graph-uri``
+parameters are refused with 400; a query past the time limit gets 503. Results are
+negotiated by Accept: SPARQL JSON (default), XML, CSV or TSV for SELECT and ASK;
+Turtle (default), N-Triples or RDF/XML for CONSTRUCT and DESCRIBE.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from reasoner.store import QueryRefusedError, check_read_only_query
+
+from ..deps import SettingsDep, StoreDep
+from ..examples import SPARQL_EXAMPLE
+from ..negotiation import choose
+from ..problems import ProblemModel
+from ..security import require_api_key
+
+router = APIRouter(prefix="/sparql", tags=["sparql"], dependencies=[Depends(require_api_key)])
+
+_ALIASES = {"application/json": "application/sparql-results+json",
+            "application/xml": "application/sparql-results+xml"}
+_ERRORS = {
+    400: {"model": ProblemModel, "description": "Malformed query, an update, a SERVICE clause, or a "
+                                                "dataset parameter."},
+    401: {"model": ProblemModel, "description": "No API key, or not a valid one."},
+    406: {"model": ProblemModel, "description": "No acceptable result format for this query form."},
+    413: {"model": ProblemModel, "description": "The body is larger than the limit."},
+    415: {"model": ProblemModel, "description": "The body is not a query."},
+    503: {"model": ProblemModel, "description": "The query ran past the time limit."},
+}
+_RESULTS = {200: {"description": "Query results.", "content": {
+    "application/sparql-results+json": {"schema": {"type": "object"}},
+    "application/sparql-results+xml": {"schema": {"type": "string"}},
+    "text/csv": {"schema": {"type": "string"}},
+    "text/tab-separated-values": {"schema": {"type": "string"}},
+    "text/turtle": {"schema": {"type": "string"}},
+    "application/n-triples": {"schema": {"type": "string"}},
+}}}
+
+
+def _bad(detail: str, field: str) -> HTTPException:
+    exc = HTTPException(400, detail)
+    exc.problem_extra = {"field": field}  # type: ignore[attr-defined]
+    return exc
+
+
+def _refuse_dataset(params: dict[str, list[str]]) -> None:
+    if params.get("update"):
+        raise QueryRefusedError("SPARQL updates are refused: this endpoint is read-only")
+    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"):
+        if params.get(name):
+            raise _bad(f"'{name}' is not supported: the default graph is the union of all graphs; "
+                       "use GRAPH to name one", name)
+
+
+async def _answer(text: str | None, request: Request, store, settings) -> Response:
+    if text is None or not text.strip():
+        raise _bad("a 'query' parameter (or an application/sparql-query body) is required", "query")
+    form = check_read_only_query(text)
+    from reasoner.store import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES
+    offered = list(GRAPH_MEDIA_TYPES if form in ("construct", "describe") else RESULT_MEDIA_TYPES)
+    media = choose(request.headers.get("accept"), offered,
+                   aliases={} if form in ("construct", "describe") else _ALIASES)
+    result = await run_in_threadpool(store.query, text, timeout=settings.query_timeout)
+    body = result.serialize(media)
+    return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
+
+
+@router.get("", summary="Run a read-only SPARQL query (query string)", responses={**_RESULTS, **_ERRORS})
+async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep,
+                     query: Annotated[str | None, Query(description="The SPARQL 1.1 query.",
+                                                        examples=[SPARQL_EXAMPLE])] = None) -> Response:
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    _refuse_dataset(params)
+    return await _answer(query, request, store, settings)
+
+
+@router.post("", summary="Run a read-only SPARQL query (form or direct POST)",
+             responses={**_RESULTS, **_ERRORS},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/sparql-query": {"schema": {"type": "string"}, "example": SPARQL_EXAMPLE},
+                 "application/x-www-form-urlencoded": {
+                     "schema": {"type": "object", "properties": {"query": {"type": "string"}},
+                                "required": ["query"]},
+                     "example": {"query": SPARQL_EXAMPLE}},
+             }}})
+async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    body = await request.body()
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    try:
+        text_body = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _bad("the body is not UTF-8", "body") from None
+    if media == "application/sparql-query":
+        _refuse_dataset(params)
+        return await _answer(text_body, request, store, settings)
+    if media == "application/x-www-form-urlencoded":
+        form = parse_qs(text_body, keep_blank_values=True)
+        _refuse_dataset({**params, **form})
+        queries = form.get("query") or []
+        if len(queries) > 1:
+            raise _bad("send one 'query' parameter", "query")
+        return await _answer(queries[0] if queries else None, request, store, settings)
+    if media == "application/sparql-update":
+        raise QueryRefusedError("SPARQL updates are refused: this endpoint is read-only")
+    exc = HTTPException(415, "Content-Type must be application/sparql-query or "
+                             "application/x-www-form-urlencoded")
+    exc.problem_extra = {"field": "Content-Type"}  # type: ignore[attr-defined]
+    raise exc
