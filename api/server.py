@@ -28,6 +28,8 @@ def run_server(args: argparse.Namespace) -> int:
         raise NecessityError("no API keys are configured: set NECESSITY_API_KEYS to one or more "
                              "comma-separated keys")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("httpx", "httpcore"):  # they log request URLs, which name cases for a remote store
+        logging.getLogger(name).setLevel(logging.WARNING)
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info",
                 server_header=False)
