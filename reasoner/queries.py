@@ -167,8 +167,21 @@ def run_query_command(args: argparse.Namespace) -> int:
             values = " ".join(f"?{k}" for k in bindings)
             row = " ".join(v.n3() for v in bindings.values())
             text = f"{text.rstrip()}\nVALUES ({values}) {{ ({row}) }}"
-        store_result = store.query(text)
+        try:
+            store_result = _as_result(store.query(text))
+        finally:
+            store.close()
         print(f"\n# store: {store_url}", file=sys.stdout)
-        print(format_result(store_result, fmt=fmt, graph=graph) if isinstance(store_result, Result)
-              else str(store_result))
+        print(format_result(store_result, fmt=fmt, graph=graph))
     return 0
+
+
+def _as_result(store_result: Any) -> Result:
+    """A store's ``QueryResult`` (SPARQL JSON or N-Triples) as an rdflib ``Result`` for ``format_result``."""
+    if isinstance(store_result, Result):
+        return store_result
+    if store_result.is_graph:
+        result = Result("CONSTRUCT")
+        result.graph = store_result.graph()
+        return result
+    return Result.parse(io.BytesIO(store_result.payload), format="json")

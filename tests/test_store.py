@@ -277,3 +277,28 @@ def test_query_result_formats_are_listed() -> None:
     assert QueryResult("select", b'{"head":{"vars":[]},"results":{"bindings":[]}}').media_types[0] == \
         "application/sparql-results+json"
     assert QueryResult("construct", b"").media_types[0] == "text/turtle"
+
+
+@pytest.mark.parametrize("kind", ["embedded", "remote"])
+def test_necessity_query_runs_against_the_store(kind: str, tmp_path: Path, capsys, request) -> None:
+    from reasoner.cli import main
+
+    if kind == "embedded":
+        location = str(tmp_path / "cli-store")
+        s = EmbeddedStore(location)
+    else:
+        location = request.getfixturevalue("oxigraph_server")
+        s = RemoteStore(location)
+        import httpx
+        httpx.post(f"{location}/update", content=b"CLEAR ALL",
+                   headers={"Content-Type": "application/sparql-update"}).raise_for_status()
+    s.add_case("cli-1", _case_graph("cli-1"), _determination("cli-1", NEC.InsufficientDocumentation))
+    s.close()
+    del s
+    import gc
+    gc.collect()
+    assert main(["query", "line-outcomes-by-code", "--store", location, "--format", "csv",
+                 "--bind", "code=J2274"]) == 0
+    out = capsys.readouterr().out
+    store_part = out.split("# store:", 1)[1]
+    assert "J2274,p,https://w3id.org/necessity/ontology#InsufficientDocumentation,,1" in store_part
