@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -46,9 +47,6 @@ _HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: 
                 405: "Method not allowed", 406: "Not acceptable", 409: "Conflict", 413: "Content too large",
                 415: "Unsupported media type", 422: "Unprocessable content", 500: "Internal server error",
                 503: "Service unavailable"}
-
-
-from pydantic import BaseModel, ConfigDict  # noqa: E402
 
 
 class ProblemModel(BaseModel):
