@@ -211,7 +211,8 @@ def test_unknown_policy_is_422_and_stores_nothing(client: TestClient) -> None:
     assert_problem(client.get("/cases/neg-pol"), 404)
     client.post("/cases", content=json.dumps(_form("000-ziconotide-refill", "pol-2")),
                 headers={"Content-Type": "application/json"})
-    assert_problem(client.post("/cases/pol-2/decide?policy=aetna-cpb-0161&version=1999-01"), 422)
+    assert_problem(client.post("/cases/pol-2/decide?policy=aetna-cpb-0161&version=1999-01"), 422, field="version")
+    assert_problem(client.post("/cases/pol-2/decide?policy=nope-0000"), 422, field="policy")
     assert len(client.get("/cases/pol-2/determinations").json()) == 1
 
 

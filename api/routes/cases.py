@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Graph, URIRef
 
 from reasoner.determination import Determination
-from reasoner.engine import Engine
+from reasoner.engine import DEFAULT_POLICY, Engine
+from reasoner.errors import UnknownPolicyError
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import NEC, bind_prefixes
 from reasoner.render import render_letter
@@ -117,10 +118,21 @@ def _content_type(request: Request) -> str:
     return media
 
 
+def _decide(engine: Engine, case: LoadedCase, policy: str | None, version: str | None) -> Determination:
+    """Decide, and say which parameter an unknown policy or version came from."""
+    try:
+        return engine.decide(case, policy=policy, version=version)
+    except UnknownPolicyError as exc:
+        chosen = policy or case.requested_policy or DEFAULT_POLICY
+        known = any(v.policy_id == chosen for v in engine.knowledge.versions.values())
+        exc.field = "version" if known and version is not None else "policy"  # type: ignore[attr-defined]
+        raise
+
+
 def _submit(engine: Engine, store: Store, body: bytes, media: str, policy: str | None,
             version: str | None) -> tuple[Determination, URIRef, datetime]:
     case = load_case(body, content_type=media, source="body")
-    det = engine.decide(case, policy=policy, version=version)
+    det = _decide(engine, case, policy, version)
     decided_at = datetime.now(timezone.utc)
     iri = store.add_case(case.case_id, case.graph, lambda name: det.to_graph(name, decided_at=decided_at))
     return det, iri, decided_at
@@ -131,7 +143,7 @@ def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None,
     graph = store.get_case(case_id)
     case: LoadedCase = load_case(graph.serialize(format="nt", encoding="utf-8"), content_type="text/turtle",
                                  source=f"stored case {case_id}")
-    det = engine.decide(case, policy=policy, version=version)
+    det = _decide(engine, case, policy, version)
     decided_at = datetime.now(timezone.utc)
     iri = store.add_determination(case_id, lambda name: det.to_graph(name, decided_at=decided_at))
     return det, iri, decided_at
