@@ -365,40 +365,23 @@ def _graph_from_nt(data: bytes | str) -> Graph:
     return graph
 
 
-_LIST_DETERMINATIONS = """
-PREFIX nec: <https://w3id.org/necessity/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?case ?det ?version ?policy ?label ?engine ?time ?line ?code ?outcome WHERE {
-  GRAPH ?det {
-    ?det nec:decidesCase ?case .
-    OPTIONAL { ?det nec:underPolicyVersion ?version }
-    OPTIONAL { ?det nec:policyId ?policy }
-    OPTIONAL { ?det nec:versionLabel ?label }
-    OPTIONAL { ?det nec:engineVersion ?engine }
-    OPTIONAL { ?det prov:generatedAtTime ?time }
-    OPTIONAL { ?det nec:hasLineOutcome ?lo . ?lo nec:forLine ?line ; nec:outcome ?outcome .
-               OPTIONAL { ?lo nec:notation ?code } }
-  }
-}
-"""
+def _record(case_id: str, number: int, det: URIRef, graph: Graph) -> DeterminationRecord:
+    """What a determination graph says about itself (read in Python: a graph is small)."""
+    def text(prop: URIRef) -> str | None:
+        value = graph.value(det, prop)
+        return str(value) if value is not None else None
 
-
-def _records(case_id: str, rows: list[dict[str, Any]]) -> list[DeterminationRecord]:
-    prefix = str(DET[f"{case_id}/"])
-    found: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        det = str(row["det"])
-        suffix = det[len(prefix):] if det.startswith(prefix) else ""
-        if not suffix.isdigit():
-            continue  # a graph that decides this case but was not written by a store
-        entry = found.setdefault(int(suffix), {"iri": det, "outcomes": {}})
-        for key, var in (("policy_version", "version"), ("policy_id", "policy"), ("version_label", "label"),
-                         ("engine_version", "engine"), ("generated_at", "time")):
-            if var in row:
-                entry[key] = str(row[var])
-        if "line" in row and "outcome" in row:
-            entry["outcomes"][str(row.get("code", row["line"]))] = str(row["outcome"])
-    return [DeterminationRecord(number=n, case_iri=str(CASE[case_id]), **found[n]) for n in sorted(found)]
+    outcomes: dict[str, str] = {}
+    for line_outcome in graph.objects(det, NEC.hasLineOutcome):
+        outcome = graph.value(line_outcome, NEC.outcome)
+        line = graph.value(line_outcome, NEC.forLine)
+        code = graph.value(line_outcome, NEC.notation)
+        if outcome is not None and (code is not None or line is not None):
+            outcomes[str(code if code is not None else line)] = str(outcome)
+    return DeterminationRecord(number=number, iri=str(det), case_iri=str(CASE[case_id]),
+                               policy_version=text(NEC.underPolicyVersion), policy_id=text(NEC.policyId),
+                               version_label=text(NEC.versionLabel), engine_version=text(NEC.engineVersion),
+                               generated_at=text(PROV.generatedAtTime), outcomes=dict(sorted(outcomes.items())))
 
 
 class _QueryRunner:
@@ -517,10 +500,11 @@ class EmbeddedStore:
         iri = case_iri(case_id)
         if not self._has_graph(iri):
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
-        solutions = self._store.query(_LIST_DETERMINATIONS,
-                                      substitutions={ox.Variable("case"): ox.NamedNode(str(iri))})
-        payload = solutions.serialize(format=ox.QueryResultsFormat.JSON)
-        return _records(case_id, QueryResult("select", payload).bindings())
+        records, number = [], 1
+        while self._has_graph(det := determination_iri(case_id, number)):
+            records.append(_record(case_id, number, det, self._graph(det)))
+            number += 1
+        return records
 
     def get_determination(self, case_id: str, number: int) -> Graph:
         det = determination_iri(case_id, number)
@@ -669,10 +653,11 @@ class RemoteStore:
         iri = case_iri(case_id)
         if not self.has_case(case_id):
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
-        # The protocol has no bound variables: the value goes in as a VALUES row,
-        # written as a checked N-Triples IRI term.
-        sparql = _LIST_DETERMINATIONS.replace("WHERE {", f"WHERE {{\n  VALUES ?case {{ {_nt_iri(iri)} }}", 1)
-        return _records(case_id, self._select(sparql).bindings())
+        records, number = [], 1
+        while (graph := self._get_graph(det := determination_iri(case_id, number))) is not None:
+            records.append(_record(case_id, number, det, graph))
+            number += 1
+        return records
 
     def get_determination(self, case_id: str, number: int) -> Graph:
         det = determination_iri(case_id, number)
@@ -722,10 +707,10 @@ class RemoteStore:
         return graph if len(graph) else None
 
     def _next_number(self, case_id: str) -> int:
-        rows = self._select(_LIST_DETERMINATIONS.replace(
-            "WHERE {", f"WHERE {{\n  VALUES ?case {{ {_nt_iri(case_iri(case_id))} }}", 1)).bindings()
-        numbers = [r.number for r in _records(case_id, rows)]
-        return max(numbers, default=0) + 1
+        number = 1
+        while self._ask_graph(determination_iri(case_id, number)):
+            number += 1
+        return number
 
     def _guarded_insert(self, graphs: list[tuple[URIRef, Graph]], *, guard: URIRef) -> None:
         blocks = []
