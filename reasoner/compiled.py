@@ -27,6 +27,7 @@ from .paths import data_root
 __all__ = ["CompiledKnowledge", "PolicyVersion", "ShapeInfo", "compile_knowledge", "to_ox", "from_ox"]
 
 RULES_FILE = "rules.ttl"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 COMMON_FILE = "common.ttl"
 
 
@@ -53,6 +54,8 @@ def from_ox(term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        return Literal(term.value)  # RDF 1.1: a plain literal is an xsd:string; rdflib tells them apart
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 

@@ -1,0 +1,163 @@
+"""Cases to determinations: the bundled cases, determinism, the missing-documentation list, the shapes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, URIRef
+
+from reasoner.engine import Engine
+from reasoner.loading import load_case, load_case_file
+from reasoner.namespaces import NEC, RDF, SH
+from reasoner.paths import data_root
+from reasoner.validation import naive_validate, validate_case
+
+CASES = sorted(data_root("cases").glob("*.json"))
+EXPECTED = data_root("cases") / "expected"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_bundled_case_outcomes(engine: Engine, path: Path) -> None:
+    expected = json.loads((EXPECTED / path.name).read_text())
+    det = engine.decide(load_case_file(path))
+    assert det.policy_id == expected["policy"]
+    assert det.outcomes == expected["outcomes"]
+
+
+def test_reference_outcomes_match_the_design_table(engine: Engine) -> None:
+    # DESIGN.md, "Decision semantics": the one rule set that reproduces all five seeds
+    table = {
+        "000-ziconotide-refill": {"J2278": "meets-criteria", "62369": "meets-criteria"},
+        "001-hydromorphone-refill": {"J7999": "meets-criteria", "62370": "meets-criteria"},
+        "002-morphine-no-pump": {"J2274": "insufficient-documentation", "S9328": "insufficient-documentation"},
+        "003-morphine-bupivacaine": {"J7999": "insufficient-documentation", "62370": "insufficient-documentation"},
+        "004-morphine-established-pump": {"J2274": "meets-criteria", "S9328": "meets-criteria"},
+    }
+    for stem, outcomes in table.items():
+        assert engine.decide(load_case_file(data_root("cases") / f"{stem}.json")).outcomes == outcomes
+
+
+def test_same_input_gives_byte_identical_output(engine: Engine) -> None:
+    for path in CASES:
+        first = engine.decide(load_case_file(path)).to_json()
+        assert engine.decide(load_case_file(path)).to_json() == first
+
+
+def test_missing_documentation_groups_both_paths(engine: Engine) -> None:
+    det = engine.decide(load_case_file(data_root("cases") / "002-morphine-no-pump.json"))
+    paths = {item["path"] for item in det.missing_documentation}
+    assert paths == {"initial-criteria", "continuation"}
+    names = {item["criterion"].rsplit("#", 1)[-1] for item in det.missing_documentation}
+    assert {"crit-trial-50-percent", "crit-psychological-evaluation", "crit-failed-conservative-therapy",
+            "crit-pump-documented"} <= names
+    for item in det.missing_documentation:
+        assert item["document"] and item["citations"] and set(item["blocks"]) == {"J2274", "S9328"}
+        assert all(c["locator"] for c in item["citations"])
+    assert [a["path"] for a in det.alternatives] == ["initial-criteria", "continuation"]
+
+
+def test_continuation_requests_historical_records_as_warnings(engine: Engine) -> None:
+    det = engine.decide(load_case_file(data_root("cases") / "001-hydromorphone-refill.json"))
+    warned = {w["criterion"].rsplit("#", 1)[-1] for w in det.warnings}
+    assert {"crit-historical-trial", "crit-historical-psych"} <= warned
+    assert det.missing_documentation == [] and det.unmet_criteria == []
+    assert det.met_criteria and all(m["citations"] for m in det.met_criteria)
+
+
+def test_contradiction_outweighs_missing_documentation(engine: Engine) -> None:
+    form = json.loads((data_root("cases") / "002-morphine-no-pump.json").read_text())
+    form["id"] = "contradiction"
+    form["intrathecal_trial"] = {"method": "temporary-intrathecal-catheter", "pain_reduction_percent": 30}
+    form["pump"] = {"implanted": False}
+    det = engine.decide(load_case(json.dumps(form)))
+    assert set(det.outcomes.values()) == {"does-not-meet"}
+    assert det.missing_documentation  # still lists what is missing
+    assert det.unmet_criteria[0]["values"] == ["30"]
+
+
+def test_unknown_code_is_out_of_scope_and_reported(engine: Engine) -> None:
+    form = json.loads((data_root("cases") / "004-morphine-established-pump.json").read_text())
+    form["id"] = "unknown-code"
+    form["requested"].append({"code": "J9999", "system": "HCPCS", "units": 1})
+    det = engine.decide(load_case(json.dumps(form)))
+    assert det.outcomes["J9999"] == "out-of-scope"
+    assert {"code": "J9999", "system": "HCPCS", "line": 2} in det.unknown["codes"]
+
+
+def test_medicare_puts_commercial_s_codes_out_of_scope(engine: Engine) -> None:
+    det = engine.decide(load_case_file(data_root("cases") / "004-morphine-established-pump.json"),
+                        policy="cms-ncd-280.14")
+    assert det.outcomes == {"J2274": "meets-criteria", "S9328": "out-of-scope"}
+    assert det.policy_version == "2024-03"
+
+
+def test_fast_path_agrees_with_the_naive_call_on_a_sample(engine: Engine) -> None:
+    """The naive call (OWL RL per case, rules by pyshacl) reports the same results. Costs minutes."""
+    knowledge = engine.knowledge
+    for stem in ("002-morphine-no-pump",):
+        case = load_case_file(data_root("cases") / f"{stem}.json")
+        version = knowledge.policy_version(case.requested_policy)
+        fast = {(r.focus, r.shape, r.severity) for r in validate_case(engine.infer(case), version)}
+        naive = {(r.focus, r.shape, r.severity)
+                 for r in naive_validate(case.graph, version, knowledge.rules_graph, knowledge.ontology)}
+        assert fast == naive and fast
+
+
+# ---------------------------------------------------------------- the shapes themselves
+
+SHAPE_FILES = sorted(data_root("shapes").glob("*.ttl"))
+
+
+@pytest.mark.parametrize("path", SHAPE_FILES, ids=[p.name for p in SHAPE_FILES])
+def test_shapes_file_conforms_to_shacl_shacl(path: Path) -> None:
+    conforms, _graph, text = validate(Graph().parse(path), meta_shacl=True, shacl_graph=Graph().parse(path))
+    assert conforms, text
+
+
+def test_every_criterion_shape_is_complete(engine: Engine) -> None:
+    for version in engine.knowledge.versions.values():
+        graph = version.shapes_graph
+        for shape, info in version.shapes.items():
+            for prop in (SH.name, SH.description, SH.message, SH.severity):
+                assert graph.value(shape, prop) is not None, (shape, prop)
+            assert info.criterion is not None and info.documentation is not None, shape
+            if info.severity == SH.Violation:
+                assert info.failure_kind in (NEC.NotDocumented, NEC.Contradicted), shape
+            citations = list(graph.objects(info.criterion, NEC.hasCitation))
+            assert citations, info.criterion
+            for citation in citations:
+                assert graph.value(citation, NEC.locator), citation
+                source = graph.value(citation, NEC.citesSource)
+                assert (source, NEC.sourceId, None) in engine.knowledge.ontology, source
+            assert (version.iri, NEC.hasCriterion, info.criterion) in graph, (version.iri, info.criterion)
+
+
+def test_policies_are_listed_with_version_and_effective_date(engine: Engine) -> None:
+    policies = {p["id"]: p for p in engine.policies()}
+    assert set(policies) == {"aetna-cpb-0161", "cms-ncd-280.14"}
+    for policy in policies.values():
+        assert any(v["current"] and v["effective_date"] for v in policy["versions"])
+        assert all(c["citations"] for c in policy["criteria"])
+
+
+def test_cli_check_runs_on_the_bundled_cases() -> None:
+    run = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--json"],
+                         capture_output=True, text=True, check=True)
+    body = json.loads(run.stdout)
+    assert len(body) == len(CASES)
+    letter = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--letter", str(CASES[2])],
+                            capture_output=True, text=True, check=True).stdout
+    assert letter.startswith("# Prior-authorization determination") and "Documentation needed" in letter
+    bad = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--policy", "nope", str(CASES[0])],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown policy" in bad.stderr
