@@ -313,7 +313,7 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
             if bucket == "met":
                 facts = []
                 if info.path is not None:
-                    for focus in sorted(foci & _focus_nodes(data, info), key=str):
+                    for focus in sorted((f for f in foci if shape_iri in applicable.get(f, ())), key=str):
                         facts.extend(_describe(knowledge, data, v) for v in data.objects(focus, info.path))
                 entry = met.setdefault(criterion, {**_criterion(knowledge, info), "lines": [], "facts": [],
                                                    "evidence": []})
