@@ -10,7 +10,8 @@ from pathlib import Path
 from .engine import Engine
 from .loading import load_case_file
 from .paths import data_root
-from .render import render_letter, render_summary
+from .letters import render
+from .render import render_summary
 
 __all__ = ["run_check", "run_policies", "bundled_cases"]
 
@@ -26,12 +27,12 @@ def run_check(args: argparse.Namespace) -> int:
     decided = []
     for path in paths:
         case = load_case_file(path)
-        det = engine.decide(case, policy=args.policy, version=args.policy_version)
+        det = engine.decide(case, policy=args.policy, version=args.policy_version, decided_at=args.decided_at)
         decided.append(det)
         if args.json:
             continue
-        if args.letter:
-            sys.stdout.write(render_letter(det))
+        if args.letter or args.html:
+            sys.stdout.write(render(det, letter=args.letter_kind, fmt="html" if args.html else "markdown"))
         elif args.turtle:
             from .namespaces import DET
             sys.stdout.write(det.to_graph(DET[f"{det.case_id}/{det.policy_id}/{det.policy_version}"])
