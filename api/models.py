@@ -32,7 +32,7 @@ class DeterminationSummary(BaseModel):
     engine_version: str | None = None
     decided_at: str | None = Field(default=None, description="xsd:dateTime of the decision.")
     outcomes: dict[str, Outcome] = Field(default_factory=dict, description="Outcome per requested code.",
-                                         examples=[{"J2278": "meets-criteria", "62369": "meets-criteria"}])
+                                         examples=[{"J2278": Outcome.MeetsCriteria, "62369": Outcome.MeetsCriteria}])
     url: str = Field(examples=["/cases/000-ziconotide-refill/determinations/1"])
 
 
@@ -50,8 +50,8 @@ class Decision(BaseModel):
     url: str = Field(examples=["/cases/000-ziconotide-refill/determinations/1"])
     case_url: str = Field(examples=["/cases/000-ziconotide-refill"])
     decided_at: str
-    outcome: Outcome = Field(description="The worst line outcome.", examples=["meets-criteria"])
-    outcomes: dict[str, Outcome] = Field(examples=[{"J2278": "meets-criteria", "62369": "meets-criteria"}])
+    outcome: Outcome = Field(description="The worst line outcome.", examples=[Outcome.MeetsCriteria])
+    outcomes: dict[str, Outcome] = Field(examples=[{"J2278": Outcome.MeetsCriteria, "62369": Outcome.MeetsCriteria}])
     determination: Determination = Field(
         description="The full determination: lines with their request kind and criteria in three states, "
                     "missing documentation, warnings, advisories, safety notices, citations, decision clock.")

@@ -23,7 +23,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .determination import Determination
-from .vocabulary import term
+from .vocabulary import CriterionState, Outcome, term
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 
@@ -48,7 +48,8 @@ def _environment(fmt: Format, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]), undefined=StrictUndefined,
         autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals.update(fmt=fmt, when=_when, label=lambda word: term(word).label,
-                       phrase=lambda word: term(word).phrase)
+                       phrase=lambda word: term(word).phrase, met_state=str(CriterionState.CriterionMet),
+                       adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)])
     return env
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .determination import Determination
 from .letters import letter_html, letter_markdown, render, reviewer_page
-from .vocabulary import term
+from .vocabulary import CriterionState, term
 
 __all__ = ["render_summary", "render_letter", "letter_markdown", "letter_html", "reviewer_page", "render"]
 
@@ -22,7 +22,7 @@ def render_summary(det: Determination) -> str:
             out.append(f"    - {item.document}{path} (blocks {', '.join(item.blocks)})")
     for line in det.lines:
         for c in line.criteria:
-            if c.state == "not-met":
+            if c.state == CriterionState.CriterionNotMet:
                 out.append(f"  {term(c.state).label} on {line.code}: {c.name}: {' '.join(c.messages)}")
     for item in det.warnings:
         out.append(f"  warning: {item.message}")

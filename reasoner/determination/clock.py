@@ -9,6 +9,7 @@ and the notice says so.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from rdflib import Graph, URIRef
 
@@ -44,9 +45,15 @@ def decision_clock(knowledge: CompiledKnowledge, version: PolicyVersion, data: G
         prop = NEC.expeditedDecisionHours if urgency == "expedited" else NEC.standardDecisionHours
         value = knowledge.policy_graph.value(clock, prop)
         hours = int(value) if value is not None else None
+    decided_at = utc(decided_at)
     due = received_at + timedelta(hours=hours) if received_at is not None and hours is not None else None
-    return DecisionClock(received_at=received_at, decided_at=utc(decided_at), urgency=urgency,
-                         urgency_stated=urgency_term is not None, allowed_hours=hours, due_at=due,
+    allowed, turnaround = hours, None
+    if received_at is not None:
+        hours = (Decimal(int((decided_at - received_at).total_seconds())) / 3600).quantize(Decimal("0.01"))
+        turnaround = Decimal(format(hours.normalize(), "f"))  # canonical, as a store writes xsd:decimal
+    return DecisionClock(received_at=received_at, decided_at=decided_at, urgency=urgency,
+                         urgency_stated=urgency_term is not None, allowed_hours=allowed, due_at=due,
+                         turnaround_hours=turnaround, past_due=None if due is None else decided_at > due,
                          citations=citations_of(knowledge, clock))
 
 

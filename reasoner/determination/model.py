@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -198,11 +199,9 @@ class DecisionClock(_Model):
     urgency_stated: bool = Field(default=False, description="False when standard urgency was assumed.")
     allowed_hours: int | None = Field(default=None, description="Hours the policy's decision clock allows.")
     due_at: datetime | None = None
+    turnaround_hours: Decimal | None = Field(default=None, description="Hours from receipt to decision.")
+    past_due: bool | None = Field(default=None, description="Whether the decision came after its due time.")
     citations: list[Citation] = Field(default_factory=list)
-
-    @property
-    def overdue(self) -> bool | None:
-        return None if self.due_at is None else self.decided_at > self.due_at
 
 
 class Determination(_Model):

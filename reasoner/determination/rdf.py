@@ -42,6 +42,7 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "received_at": (NEC.requestReceivedAt, "datetime"), "decided_at": (PROV.generatedAtTime, "datetime"),
         "urgency": (NEC.decisionUrgency, "lit"), "urgency_stated": (NEC.urgencyStated, "bool"),
         "allowed_hours": (NEC.allowedDecisionHours, "int"), "due_at": (NEC.decisionDueAt, "datetime"),
+        "turnaround_hours": (NEC.turnaroundHours, "decimal"), "past_due": (NEC.decidedPastDue, "bool"),
         "citations": (NEC.hasCitation, "node", Citation)}),
     Parties: (None, {
         "member_id": (NEC.noticeMemberId, "lit"), "provider_npi": (NEC.noticeProviderNpi, "lit"),
@@ -119,6 +120,8 @@ def _literal(kind: str, value) -> Literal | URIRef:
         return term(value).iri
     if kind == "int":
         return Literal(int(value))
+    if kind == "decimal":
+        return Literal(value, datatype=XSD.decimal)
     if kind == "bool":
         return Literal(bool(value))
     if kind == "date":
@@ -170,7 +173,7 @@ def to_graph(det: Determination, iri: URIRef) -> Graph:
 def _value(kind: str, value):
     if kind == "term":
         return from_iri(value).word
-    if kind in ("int", "bool", "datetime"):
+    if kind in ("int", "bool", "datetime", "decimal"):
         python = value.toPython()
         if kind == "datetime" and not isinstance(python, datetime):
             raise ValueError(f"not an xsd:dateTime: {value}")
