@@ -113,7 +113,7 @@ class Engine:
                     "severity": sorted({str(i.severity).rsplit("#", 1)[-1] for i in infos}),
                     "documentation": str(graph.value(doc, NEC.documentName) or "") if doc else "",
                     "shapes": [str(i.iri) for i in infos],
-                    "citations": [c.model_dump(mode="json") for c in citations_of(self.knowledge, criterion)],
+                    "citations": [c.model_dump(mode="json") for c in citations_of(self.knowledge, criterion, version)],
                 })
         return [out[k] for k in sorted(out)]
 

@@ -12,6 +12,7 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph, URIRef
 
+from reasoner.check import bundled_cases
 from reasoner.engine import Engine
 from reasoner.loading import load_case, load_case_file
 from reasoner.namespaces import NEC, RDF, SH
@@ -19,7 +20,7 @@ from reasoner.paths import data_root
 from reasoner.validation import naive_validate, validate_case
 from reasoner.vocabulary import CriterionState
 
-CASES = sorted(data_root("cases").glob("*.json"))
+CASES = bundled_cases()  # JSON case form, Turtle and JSON-LD
 EXPECTED = data_root("cases") / "expected"
 
 
@@ -33,7 +34,7 @@ def engine() -> Engine:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_bundled_case_outcomes(engine: Engine, path: Path) -> None:
-    expected = json.loads((EXPECTED / path.name).read_text())
+    expected = json.loads((EXPECTED / f"{path.stem}.json").read_text())
     det = engine.decide(load_case_file(path))
     assert det.policy_id == expected["policy"]
     assert det.outcomes == expected["outcomes"]

@@ -90,5 +90,5 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
         lines=lines, missing_documentation=missing, alternatives=alternatives(missing),
         warnings=notices(knowledge, version, decided, SH.Warning),
         advisories=notices(knowledge, version, decided, SH.Info),
-        safety_notices=safety_notices(knowledge, data, lines), unknown=unknown_terms(knowledge, data, case_iri, lines),
+        safety_notices=safety_notices(knowledge, version, data, lines), unknown=unknown_terms(knowledge, data, case_iri, lines),
     )

@@ -4,9 +4,12 @@
   any other violation makes it ``insufficient-documentation``;
 - where a line has two paths (the initial criteria, or documenting the pump that makes it a
   continuation), its outcome is the better of the two;
-- a criterion is *met* on a line only when a shape of it looked at a documented value there and
-  none of its shapes failed: a shape that had nothing to look at (no value on its path, or no
-  limit to compare with, as for a drug without a label maximum) does not make its criterion met.
+- a criterion is *met* on a line only when none of its shapes failed there and one of them looked
+  at a documented fact (on its path, or on its ``nec:evidencePath`` where the path is empty when
+  met, as for a contraindication documented as ruled out); absence is never met: where the shape
+  names an evidence path and nothing is documented there, the criterion is *not documented*. A
+  comparison with no limit to compare with (a drug without a label maximum), a check with nothing
+  to judge, and an advisory with nothing to look at do not apply to the line and are not listed.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion, ShapeInfo
+from ..compiled import CompiledKnowledge, PolicyVersion, ShapeInfo, _rdflib_path
 from ..namespaces import NEC, RDF, SH
 from ..validation import Result
 from ..vocabulary import CriterionState, Outcome, term
-from .citations import citations_of
+from .citations import citations_of, fact_citations, merge
 from .facts import evidence_for, facts_on_path
 from .kinds import INITIAL_GROUP, SWITCH_GROUP
 from .model import CriterionAssessment, Fact
@@ -82,15 +85,28 @@ def _line_outcome(shapes: dict[URIRef, ShapeInfo], results: list[Result]) -> tup
     return outcome, results
 
 
-def _looked_at(version: PolicyVersion, data: Graph, info: ShapeInfo, focus) -> bool:
-    """Whether the shape had a documented value to judge on this focus (else it passed vacuously)."""
-    if info.path is None:
-        return True
-    if not any(True for _ in data.objects(focus, info.path)):
-        return False
+def evidence_path(version: PolicyVersion, info: ShapeInfo):
+    """The shape's ``nec:evidencePath``: where the facts that met it are when its own path is empty."""
+    node = version.shapes_graph.value(info.iri, NEC.evidencePath)
+    return _rdflib_path(version.shapes_graph, node) if node is not None else None
+
+
+def _paths(version: PolicyVersion, info: ShapeInfo) -> list:
+    return [p for p in (info.path, evidence_path(version, info)) if p is not None]
+
+
+def _applies(version: PolicyVersion, data: Graph, info: ShapeInfo, focus) -> bool:
+    """False for a comparison with nothing to compare with (no limit for this drug)."""
     graph = version.shapes_graph
     return all(any(True for _ in data.objects(focus, prop))
                for predicate in COMPARISONS for prop in graph.objects(info.iri, predicate))
+
+
+def _looked_at(version: PolicyVersion, data: Graph, info: ShapeInfo, focus) -> bool:
+    """Whether the shape had a documented fact to judge on this focus (else it passed vacuously)."""
+    if info.path is None and evidence_path(version, info) is None:
+        return True
+    return any(any(True for _ in data.objects(focus, path)) for path in _paths(version, info))
 
 
 def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Graph, case_iri: URIRef, line,
@@ -124,23 +140,29 @@ def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Grap
                 CriterionState.CriterionNotDocumented
             shown = [(shapes[URIRef(r.shape)], URIRef(r.focus)) for r in fails]
         else:
+            pairs = [(info, focus) for info, focus in pairs if _applies(version, data, info, focus)]
+            if not pairs or severity == "info":
+                pairs = [(i, f) for i, f in pairs if _looked_at(version, data, i, f)]
+                if not pairs:
+                    continue  # a comparison without a limit, or an advisory with nothing to judge
             shown = [(info, focus) for info, focus in pairs if _looked_at(version, data, info, focus)]
-            if not shown:
-                continue  # nothing documented was judged: the criterion does not apply here
-            state = CriterionState.CriterionMet
+            if not shown and not any(evidence_path(version, info) is not None for info, _ in pairs):
+                continue  # a check that found nothing to judge (no header code, no admixture): not listed
+            state = CriterionState.CriterionMet if shown else CriterionState.CriterionNotDocumented
         facts: list[Fact] = []
         seen: set[str] = set()
         for info, focus in shown:
-            if info.path is None:
-                continue
             compared = tuple(p for c in COMPARISONS for p in graph.objects(info.iri, c))
-            for fact in facts_on_path(knowledge, data, focus, info.path, compared):
-                key = fact.text
-                if key not in seen:
-                    seen.add(key)
-                    facts.append(fact)
-        evidence = {e.model_dump_json(): e for info, _ in shown
-                    for e in evidence_for(data, case_iri, field_properties, info.path) if info.path is not None}
+            for path in _paths(version, info):
+                for fact in facts_on_path(knowledge, data, focus, path, compared if path == info.path else ()):
+                    key = fact.text
+                    if key not in seen:
+                        seen.add(key)
+                        facts.append(fact)
+        evidence = {e.model_dump_json(): e for info, _ in shown for path in _paths(version, info)
+                    for e in evidence_for(data, case_iri, field_properties, path)}
+        cited = merge(citations_of(knowledge, criterion, version),
+                      *(fact_citations(knowledge, r.value, version) for r in fails))
         first = sorted(infos.values(), key=lambda i: str(i.iri))[0]
         doc = first.documentation
         criteria.append(CriterionAssessment(
@@ -148,7 +170,7 @@ def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Grap
             path=path_name(first),
             facts=facts, evidence=[evidence[k] for k in sorted(evidence)],
             messages=[shapes[URIRef(r.shape)].message for r in fails],
-            citations=citations_of(knowledge, criterion),
+            citations=cited,
             document=str(knowledge.policy_graph.value(doc, NEC.documentName) or knowledge.label(doc)) if doc else None,
             document_iri=str(doc) if doc else None))
     rank = {"violation": 0, "warning": 1, "info": 2}

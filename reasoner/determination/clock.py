@@ -54,7 +54,7 @@ def decision_clock(knowledge: CompiledKnowledge, version: PolicyVersion, data: G
     return DecisionClock(received_at=received_at, decided_at=decided_at, urgency=urgency,
                          urgency_stated=urgency_term is not None, allowed_hours=allowed, due_at=due,
                          turnaround_hours=turnaround, past_due=None if due is None else decided_at > due,
-                         citations=citations_of(knowledge, clock))
+                         citations=citations_of(knowledge, clock, version))
 
 
 def parties(data: Graph) -> Parties:

@@ -14,10 +14,12 @@ from ..namespaces import NEC, SH
 from ..validation import Result
 from ..vocabulary import CriterionState, Outcome, term
 from .assess import path_name
-from .citations import citations_of
+from .citations import citations_of, fact_citations, merge
 from .model import Alternative, LineDecision, MissingDocument, Notice, Reason, UnknownCode, UnknownTerms
 
 __all__ = ["missing_documentation", "notices", "alternatives", "reasons", "unknown_terms"]
+
+_VIOLATION = "violation"
 
 _PATH_ORDER = {"initial-criteria": 0, "continuation": 1, "all": 2}
 
@@ -44,9 +46,10 @@ def missing_documentation(knowledge: CompiledKnowledge, version: PolicyVersion,
             entry = items.setdefault(key, {
                 "criterion": str(info.criterion), "name": knowledge.label(info.criterion), "document": name,
                 "document_iri": iri, "path": path_name(info), "blocks": [], "loinc_codes": loinc,
-                "messages": [], "citations": citations_of(knowledge, info.criterion)})
+                "messages": [], "citations": citations_of(knowledge, info.criterion, version)})
             entry["blocks"].append(line.code)
             entry["messages"].append(info.message)
+            entry["citations"] = merge(entry["citations"], fact_citations(knowledge, result.value, version))
     out = [MissingDocument(**entry) for entry in items.values()]
     return sorted(out, key=lambda e: (_PATH_ORDER[e.path], e.criterion, e.document_iri or ""))
 
@@ -63,8 +66,9 @@ def notices(knowledge: CompiledKnowledge, version: PolicyVersion,
             entry = items.setdefault(result.shape, {
                 "criterion": str(info.criterion), "name": knowledge.label(info.criterion), "shape": result.shape,
                 "message": info.message, "lines": [], "document": name, "document_iri": iri,
-                "loinc_codes": loinc, "citations": citations_of(knowledge, info.criterion)})
+                "loinc_codes": loinc, "citations": citations_of(knowledge, info.criterion, version)})
             entry["lines"].append(line.code)
+            entry["citations"] = merge(entry["citations"], fact_citations(knowledge, result.value, version))
     return sorted((Notice(**e) for e in items.values()), key=lambda n: (n.criterion, n.shape))
 
 
@@ -85,8 +89,8 @@ def reasons(line: LineDecision) -> list[Reason]:
         return []
     out = []
     for c in line.criteria:
-        if c.state != wanted or c.severity != "violation":
-            continue
+        if c.state != wanted or c.severity != _VIOLATION or not c.messages:
+            continue  # only what failed on this line is a reason for its outcome
         facts = "; ".join(f.text if f.kind in ("boolean", "record") else f"{f.label}: {f.text}" for f in c.facts)
         said = " ".join(c.messages)
         text = f"{c.name} ({term(c.state).phrase}): {said}" + (f" Documented: {facts}." if facts else "")

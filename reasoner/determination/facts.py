@@ -8,11 +8,13 @@ How each case property is worded is data in ``ontology/determination.ttl`` (``ne
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.paths import Path, SequencePath
+from rdflib.paths import Path as RdfPath, SequencePath
 
 from ..compiled import CompiledKnowledge
 from ..namespaces import NEC, RDF, XSD
@@ -25,6 +27,28 @@ _NUMERIC = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.int, XSD.long, 
 _DATES = {XSD.date, XSD.dateTime}
 
 
+_CONTEXT = Path(__file__).resolve().parents[1] / "contexts" / "case-form.jsonld"
+
+
+def form_properties() -> frozenset[str]:
+    """Every property the case form maps to (the shipped JSON-LD context): what a record documents,
+    as against what the rules derived from it."""
+    found: set[str] = {str(NEC.hasCode)}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@id" and isinstance(value, str) and value.startswith("nec:"):
+                    found.add(str(NEC) + value[4:])
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(_CONTEXT.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
 @dataclass
 class Wording:
     """How case properties are shown, read once per compiled knowledge."""
@@ -33,6 +57,7 @@ class Wording:
     sources: dict[str, list[tuple[URIRef, Decimal]]] = field(default_factory=dict)  # normalized -> case props
     sentences: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
+    documented: frozenset[str] = frozenset()
 
 
 def wording(knowledge: CompiledKnowledge) -> Wording:
@@ -49,6 +74,7 @@ def wording(knowledge: CompiledKnowledge) -> Wording:
         yes, no = onto.value(prop, NEC.sentenceIfTrue), onto.value(prop, NEC.sentenceIfFalse)
         out.sentences[str(prop)] = (str(yes) if yes else None, str(no) if no else None)
     out.hidden = {str(p) for p, v in onto.subject_objects(NEC.hiddenInFacts) if v.toPython() is True}
+    out.documented = form_properties()
     for sources in out.sources.values():
         sources.sort(key=lambda s: str(s[0]))
     knowledge.__dict__["_wording"] = out
@@ -103,7 +129,7 @@ def record(knowledge: CompiledKnowledge, data: Graph, node, *, label: str) -> Fa
     items: list[Fact] = []
     order = {"text": 0, "term": 1, "date": 2, "quantity": 3, "boolean": 4, "record": 5}
     for predicate, obj in sorted(data.predicate_objects(node), key=lambda po: (knowledge.label(po[0]), str(po[1]))):
-        if predicate == RDF.type or str(predicate) in words.hidden:
+        if predicate == RDF.type or str(predicate) in words.hidden or str(predicate) not in words.documented:
             continue
         fact = value_fact(knowledge, data, predicate, obj, depth=1)
         if fact is not None:
@@ -128,7 +154,7 @@ def value_fact(knowledge: CompiledKnowledge, data: Graph, predicate: URIRef, val
     return Fact(label=label, kind="text", text=str(value).rsplit("/", 1)[-1], value=str(value))
 
 
-def facts_on_path(knowledge: CompiledKnowledge, data: Graph, focus, path: Path,
+def facts_on_path(knowledge: CompiledKnowledge, data: Graph, focus, path: RdfPath,
                   compared: tuple[URIRef, ...] = ()) -> list[Fact]:
     """The facts a shape looked at on one focus node, shown as the case wrote them.
 

@@ -36,7 +36,7 @@ def _switch_citations(knowledge: CompiledKnowledge, version: PolicyVersion) -> l
     criteria = {info.criterion for info in version.shapes.values() if info.group == SWITCH_GROUP and info.criterion}
     out = {}
     for criterion in sorted(criteria, key=str):
-        for c in citations_of(knowledge, criterion):
+        for c in citations_of(knowledge, criterion, version):
             out[(c.source_id, c.locator)] = c
     return [out[k] for k in sorted(out)]
 
@@ -53,7 +53,7 @@ def scope_of(knowledge: CompiledKnowledge, version: PolicyVersion, data: Graph, 
     system = str(data.value(line, NEC.codeSystemName))
     known = data.value(line, NEC.hasCode)
     groups = set(data.objects(line, NEC.inCodeGroup))
-    code_citations = citations_of(knowledge, known)
+    code_citations = citations_of(knowledge, known, version)
     if known is None:
         return LineScope(False, RequestKindBasis(
             explanation=f"{system} {code} is not a code the knowledge graph knows, so no criterion of "
