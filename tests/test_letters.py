@@ -154,6 +154,22 @@ def test_no_findings_never_reads_as_no_contraindication(engine: Engine, decided:
     assert "no documented contraindication of the drug" not in names
 
 
+def test_held_refill_carries_the_safety_notice(engine: Engine, tmp_path: Path) -> None:
+    form = json.loads((CASES / "004-morphine-established-pump.json").read_text())
+    form["id"], form["response"] = "held-refill", {"effective": False}
+    det = engine.decide(load_case(json.dumps(form)))
+    assert set(det.outcomes.values()) == {"does-not-meet"}
+    [notice] = det.safety_notices
+    assert notice.drug == "morphine" and notice.lines == ["J2274", "S9328"] and notice.citations
+    letter = letter_markdown(det)
+    safety = _section(letter, "## Safety notice")
+    assert notice.message in safety and notice.citations[0].title in safety
+    assert letter.index("## Safety notice") < letter.index("## Each code")  # before the details
+    back = Determination.from_graph(det.to_graph("https://w3id.org/necessity/determination/held-refill/1"),
+                                    "https://w3id.org/necessity/determination/held-refill/1")
+    assert back.safety_notices == det.safety_notices
+
+
 def test_decision_clock(decided: dict) -> None:
     standard = decided["001-hydromorphone-refill"].clock
     assert standard.urgency == "standard" and standard.urgency_stated and standard.allowed_hours == 168
