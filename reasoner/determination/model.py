@@ -39,9 +39,9 @@ class _Model(BaseModel):
 class Citation(_Model):
     """Where a criterion, reason or notice comes from: the source and the place in it."""
 
-    source_id: str = Field(description="The source's identifier.", examples=["AETNA-CPB-0161"])
+    source_id: str = Field(description="The source's identifier in the knowledge graph (nec:sourceId).")
     title: str = Field(description="The source's title.", examples=["Infusion Pumps"])
-    issuer: str | None = Field(default=None, description="Who issued the source.", examples=["Aetna"])
+    issuer: str | None = Field(default=None, description="Who issued the source (its publisher).")
     locator: str = Field(description="Section, page or table inside the source.")
     url: str | None = Field(default=None, description="The source's address.")
     confidence: str | None = Field(default=None, description="How surely the source was read.")
@@ -108,8 +108,8 @@ class LineDecision(_Model):
 
     index: int = Field(description="The line's position in the request, from 0.")
     line: str = Field(description="The requested line's IRI.")
-    code: str = Field(examples=["J2274"])
-    system: str = Field(examples=["HCPCS"])
+    code: str = Field(description="The billing code as submitted.")
+    system: str = Field(description="The code system as submitted.")
     label: str | None = Field(default=None, description="The code's short label.")
     request_kind: RequestKindBasis
     outcome: Outcome
@@ -175,7 +175,7 @@ class UnknownTerms(_Model):
 
 
 class PolicyRef(_Model):
-    id: str = Field(examples=["aetna-cpb-0161"])
+    id: str = Field(description="The policy's identifier (nec:policyId).")
     title: str
     version: str = Field(examples=["2026-01"])
     version_iri: str
