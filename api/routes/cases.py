@@ -22,7 +22,7 @@ from reasoner.errors import UnknownPolicyError
 from reasoner.letters import letter_markdown, reviewer_page
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import bind_prefixes
-from reasoner.store import DeterminationRecord, Store, case_iri, determination_iri
+from reasoner.store import DeterminationNotFoundError, DeterminationRecord, Store, case_iri, determination_iri
 from reasoner.vocabulary import from_iri
 
 from ..deps import EngineDep, StoreDep
@@ -184,8 +184,10 @@ def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
     media = choose(request.headers.get("accept"), CASE_GRAPH_TYPES)
     graph = store.get_case(case_id)
     if media == "text/html":
-        number = max(r.number for r in store.list_determinations(case_id))
-        return _letter(_stored(store, case_id, number), media)
+        records = store.list_determinations(case_id)
+        if not records:
+            raise DeterminationNotFoundError(f"case '{case_id}' has no determination yet")
+        return _letter(_stored(store, case_id, max(r.number for r in records)), media)
     if media != "application/json":
         return _rdf(graph, media)
     records = store.list_determinations(case_id)
