@@ -50,6 +50,14 @@ def citations_of(knowledge: CompiledKnowledge, subject: URIRef | None,
     """The citations of a criterion, clock, code or knowledge fact, sorted by source and locator."""
     if subject is None:
         return []
+    cache = knowledge.__dict__.setdefault("_citations", {})
+    key = (str(subject), str(version.iri) if version is not None else None)
+    if key not in cache:
+        cache[key] = _citations_of(knowledge, subject, version)
+    return [c.model_copy() for c in cache[key]]
+
+
+def _citations_of(knowledge: CompiledKnowledge, subject: URIRef, version: PolicyVersion | None) -> list[Citation]:
     nodes = set(knowledge.policy_graph.objects(subject, NEC.hasCitation)) | set(
         knowledge.ontology.objects(subject, NEC.hasCitation))
     exclude = foreign_sources(knowledge, version)
