@@ -11,6 +11,7 @@ carries short-cut triples that SPARQL authors query (``nec:metCriterion`` and it
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from rdflib import Graph, Literal, URIRef
@@ -24,7 +25,9 @@ from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, D
 __all__ = ["to_graph", "from_graph", "SPEC", "predicates"]
 
 # kinds: lit, int, bool, date, datetime, iri, term (vocabulary IRI <-> word), lits / iris (sets),
-# node (a nested model or a list of them, with its class), inline (a nested model on the same node)
+# node (a nested model or a list of them, with its class), inline (a nested model on the same node),
+# shared (citations: one node per distinct citation in the determination, named by its content and
+# linked from every place that cites it; the model keeps citation lists sorted, so no position)
 SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     Determination: (NEC.Determination, {
         "case_id": (NEC.decidedCaseId, "lit"), "case_iri": (NEC.decidesCase, "iri"),
@@ -43,7 +46,7 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "urgency": (NEC.decisionUrgency, "lit"), "urgency_stated": (NEC.urgencyStated, "bool"),
         "allowed_hours": (NEC.allowedDecisionHours, "int"), "due_at": (NEC.decisionDueAt, "datetime"),
         "turnaround_hours": (NEC.turnaroundHours, "decimal"), "past_due": (NEC.decidedPastDue, "bool"),
-        "citations": (NEC.hasCitation, "node", Citation)}),
+        "citations": (NEC.hasCitation, "shared", Citation)}),
     Parties: (None, {
         "member_id": (NEC.noticeMemberId, "lit"), "provider_npi": (NEC.noticeProviderNpi, "lit"),
         "provider_name": (NEC.noticeProviderName, "lit")}),
@@ -61,16 +64,16 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     RequestKindBasis: (NEC.RequestKindBasis, {
         "kind": (NEC.requestKind, "iri"), "label": (NEC.requestKindLabel, "lit"),
         "explanation": (NEC.explanation, "lit"), "facts": (NEC.hasFact, "node", Fact),
-        "evidence": (NEC.citesEvidence, "node", EvidenceLocator), "citations": (NEC.hasCitation, "node", Citation)}),
+        "evidence": (NEC.citesEvidence, "node", EvidenceLocator), "citations": (NEC.hasCitation, "shared", Citation)}),
     Reason: (NEC.OutcomeReason, {
         "text": (NEC.explanation, "lit"), "criterion": (NEC.aboutCriterion, "iri"),
-        "citations": (NEC.hasCitation, "node", Citation)}),
+        "citations": (NEC.hasCitation, "shared", Citation)}),
     CriterionAssessment: (NEC.CriterionAssessment, {
         "criterion": (NEC.aboutCriterion, "iri"), "name": (NEC.criterionName, "lit"),
         "state": (NEC.criterionState, "term"), "severity": (NEC.criterionSeverity, "lit"),
         "path": (NEC.documentationPath, "lit"), "facts": (NEC.hasFact, "node", Fact),
         "evidence": (NEC.citesEvidence, "node", EvidenceLocator), "messages": (NEC.message, "lits"),
-        "citations": (NEC.hasCitation, "node", Citation), "document": (NEC.documentationName, "lit"),
+        "citations": (NEC.hasCitation, "shared", Citation), "document": (NEC.documentationName, "lit"),
         "document_iri": (NEC.documentationItem, "iri")}),
     Fact: (NEC.Fact, {
         "label": (NEC.factLabel, "lit"), "kind": (NEC.factKind, "lit"), "text": (NEC.factText, "lit"),
@@ -86,15 +89,15 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "document": (NEC.documentationName, "lit"), "document_iri": (NEC.documentationItem, "iri"),
         "path": (NEC.documentationPath, "lit"), "blocks": (NEC.blocksLine, "lits"),
         "loinc_codes": (NEC.loincAttachmentCode, "lits"), "messages": (NEC.message, "lits"),
-        "citations": (NEC.hasCitation, "node", Citation)}),
+        "citations": (NEC.hasCitation, "shared", Citation)}),
     Notice: (NEC.ReviewNotice, {
         "criterion": (NEC.aboutCriterion, "iri"), "name": (NEC.criterionName, "lit"),
         "shape": (NEC.sourceShape, "iri"), "message": (NEC.message, "lit"), "lines": (NEC.concernsLine, "lits"),
         "document": (NEC.documentationName, "lit"), "document_iri": (NEC.documentationItem, "iri"),
-        "loinc_codes": (NEC.loincAttachmentCode, "lits"), "citations": (NEC.hasCitation, "node", Citation)}),
+        "loinc_codes": (NEC.loincAttachmentCode, "lits"), "citations": (NEC.hasCitation, "shared", Citation)}),
     SafetyNotice: (NEC.SafetyNotice, {
         "drug": (NEC.noticeDrug, "lit"), "lines": (NEC.concernsLine, "lits"), "message": (NEC.message, "lit"),
-        "citations": (NEC.hasCitation, "node", Citation)}),
+        "citations": (NEC.hasCitation, "shared", Citation)}),
     Alternative: (NEC.AlternativePath, {
         "path": (NEC.documentationPath, "lit"), "criteria": (NEC.aboutCriterion, "iris")}),
 }
@@ -131,7 +134,13 @@ def _literal(kind: str, value) -> Literal | URIRef:
     return Literal(str(value))
 
 
-def _write(graph: Graph, node: URIRef, model) -> None:
+def _shared_iri(root: URIRef, item) -> URIRef:
+    digest = hashlib.sha1(item.model_dump_json().encode("utf-8")).hexdigest()[:16]
+    return URIRef(f"{root}/citation/{digest}")
+
+
+def _write(graph: Graph, node: URIRef, model, root: URIRef | None = None) -> None:
+    root = root if root is not None else node
     cls, fields = SPEC[type(model)]
     if cls is not None:
         graph.add((node, RDF.type, cls))
@@ -139,15 +148,21 @@ def _write(graph: Graph, node: URIRef, model) -> None:
         predicate, kind = spec[0], spec[1]
         value = getattr(model, name)
         if kind == "inline":
-            _write(graph, node, value)
+            _write(graph, node, value, root)
         elif value is None:
             continue
+        elif kind == "shared":
+            for item in value:
+                child = _shared_iri(root, item)
+                graph.add((node, predicate, child))
+                if (child, RDF.type, None) not in graph:
+                    _write(graph, child, item, root)
         elif kind == "node":
             for position, item in enumerate(value if isinstance(value, list) else [value]):
                 child = URIRef(f"{node}/{name.replace('_', '-')}/{position}")
                 graph.add((node, predicate, child))
                 graph.add((child, NEC.position, Literal(position)))
-                _write(graph, child, item)
+                _write(graph, child, item, root)
         elif kind in ("lits", "iris"):
             for item in value:
                 graph.add((node, predicate, URIRef(item) if kind == "iris" else Literal(item)))
@@ -188,6 +203,9 @@ def _read(graph: Graph, node: URIRef, model: type):
         predicate, kind = spec[0], spec[1]
         if kind == "inline":
             data[name] = _read(graph, node, spec[2])
+        elif kind == "shared":
+            data[name] = sorted((_read(graph, child, spec[2]) for child in graph.objects(node, predicate)),
+                                key=lambda c: (c.source_id, c.locator))
         elif kind == "node":
             children = sorted(graph.objects(node, predicate),
                               key=lambda c: int(graph.value(c, NEC.position) or 0))
