@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["valid_iri", "invalid_iri_line"]
+__all__ = ["valid_iri", "invalid_iri_line", "huge_number_line"]
 
 _FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -33,3 +33,18 @@ def invalid_iri_line(text: str) -> int | None:
         if raw is not None and not valid_iri(_ESCAPE.sub(_unescape, raw), relative=True):
             return text.count("\n", 0, match.start()) + 1
     return None
+
+
+_HUGE = re.compile(r"[0-9]{41,}")
+
+
+def huge_number_line(text: str) -> int | None:
+    """The line of the first number with more than 40 digits outside strings, IRIs and comments."""
+    last = 0
+    for match in _TOKENS.finditer(text):
+        found = _HUGE.search(text, last, match.start())
+        if found:
+            return text.count("\n", 0, found.start()) + 1
+        last = match.end()
+    found = _HUGE.search(text, last)
+    return text.count("\n", 0, found.start()) + 1 if found else None

@@ -157,8 +157,8 @@ class _Rephrase(logging.Filter):
     """Replace a library's log message (which may quote an input value) by a neutral one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = ("the RDF library met a value it could not read as its datatype "
-                      "(the value is withheld; the loader names the field)")
+        record.msg = ("the RDF library reported a problem with a term of the input "
+                      "(its text is withheld; the loader's error names the field or line)")
         record.args = ()
         record.exc_info = None
         record.exc_text = None

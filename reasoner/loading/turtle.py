@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 from reasoner.errors import CaseLoadError
 from reasoner.namespaces import CASE
 
-from .iris import invalid_iri_line, valid_iri
+from .iris import huge_number_line, invalid_iri_line, valid_iri
 from .parse import quiet_libraries, unsafe_text
 
 __all__ = ["parse_turtle", "check_terms"]
@@ -44,6 +44,9 @@ def parse_turtle(text: str, source: str) -> rdflib.Graph:
     if line is not None:
         raise CaseLoadError("an escape that stands for a control character or a lone surrogate",
                             source=source, line=line)
+    line = huge_number_line(text)
+    if line is not None:
+        raise CaseLoadError("a number with more than 40 digits", source=source, line=line)
     graph = rdflib.Graph()
     try:
         with quiet_libraries():
