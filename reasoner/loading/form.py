@@ -109,8 +109,8 @@ def _check_value(value: Any, spec: Field, owner: str, where: str, source: str) -
         if not isinstance(value, str) or value not in spec.values:
             raise _fail(source, where, f"{_shown(value)} is not one of: {', '.join(spec.values)}")
     elif kind == "name":
-        if (not isinstance(value, str) or not _DRUG_NAME.match(value) or value in reserved_names()
-                or value in ontology_names()):
+        if (not isinstance(value, str) or len(value) > rules().max_name or not _DRUG_NAME.match(value)
+                or value in reserved_names() or value in ontology_names()):
             shown = _shown(value) if isinstance(value, str) and len(value) < 60 else "this value"
             raise _fail(source, where, f"must be a lower-case drug name (letters, digits, '-'), not {shown}")
 
@@ -119,6 +119,8 @@ def _check_string(value: Any, owner: str, spec: Field, where: str, source: str) 
     limit = rules().max_text
     if not isinstance(value, str):
         raise _fail(source, where, "must be a string")
+    if owner in ("diagnoses", "requested") and spec.key == "code":
+        limit = rules().max_code
     if not value.strip() or len(value) > limit:
         raise _fail(source, where, f"must be a non-empty string of at most {limit} characters")
     pattern = rules().patterns.get((owner, spec.key))

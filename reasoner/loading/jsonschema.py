@@ -12,9 +12,9 @@ import copy
 from functools import lru_cache
 from typing import Any
 
-from .codes import patterns
+from .codes import ontology_names, patterns
 from .form import SAFE_ID
-from .schema import Field, Schema, rules, schema
+from .schema import Field, Schema, reserved_names, rules, schema
 
 __all__ = ["form_json_schema"]
 
@@ -34,7 +34,7 @@ def _value(spec: Field, owner: Schema) -> dict[str, Any]:
         assert spec.schema is not None
         return _object(spec.schema)
     if kind == "string":
-        out: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": rules().max_text}
+        out: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": rules().max_text, "pattern": r"\S"}
         pattern = rules().patterns.get((owner.name, spec.key))
         if pattern is not None:
             out["pattern"] = pattern[0].pattern
@@ -44,8 +44,12 @@ def _value(spec: Field, owner: Schema) -> dict[str, Any]:
             out = {"type": "string", "enum": sorted(s for s in patterns()
                                                     if (s in diagnosis) == (owner.name == "diagnoses"))}
         elif owner.name in ("diagnoses", "requested") and spec.key == "code":
-            out["maxLength"] = 16
-            out["description"] = "A well-formed code of the line's `system`."
+            diagnosis = rules().diagnosis_systems
+            allowed = [p.pattern for s, p in sorted(patterns().items())
+                       if (s in diagnosis) == (owner.name == "diagnoses")]
+            out = {"type": "string", "maxLength": rules().max_code,
+                   "pattern": "|".join(f"(?:{p})" for p in allowed),
+                   "description": "A well-formed code of the line's `system`."}
         return out
     if kind in ("integer", "decimal"):
         (low, high), _explicit = rules().range_of(owner.name, spec.key)
@@ -58,7 +62,8 @@ def _value(spec: Field, owner: Schema) -> dict[str, Any]:
         return {"type": "string", "format": "date-time", "pattern": _DATETIME}
     if kind == "enum":
         return {"type": "string", "enum": list(spec.values)}
-    return {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$", "maxLength": 64,
+    return {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$", "maxLength": rules().max_name,
+            "not": {"enum": sorted(reserved_names() | ontology_names())},
             "description": "A drug of the ontology by its lower-case name."}
 
 
@@ -85,6 +90,12 @@ def _object(owner: Schema) -> dict[str, Any]:
         props = {"id": {"type": "string", "pattern": SAFE_ID.pattern, "description": _DESCRIPTIONS["id"]},
                  **props}
     out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+    if owner.name in ("diagnoses", "requested"):
+        diagnosis = rules().diagnosis_systems
+        out["allOf"] = [{"if": {"properties": {"system": {"const": system}}, "required": ["system"]},
+                         "then": {"properties": {"code": {"pattern": pattern.pattern}}}}
+                        for system, pattern in sorted(patterns().items())
+                        if (system in diagnosis) == (owner.name == "diagnoses")]
     required = list(rules().required.get(owner.name, ()))
     if required:
         out["required"] = required

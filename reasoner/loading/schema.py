@@ -86,6 +86,8 @@ class Rules:
     diagnosis_systems: frozenset[str]
     max_text: int
     max_items: int
+    max_name: int
+    max_code: int
 
     def range_of(self, owner: str, key: str) -> tuple[tuple[int, int], bool]:
         bounds = self.ranges.get((owner, key))
@@ -111,6 +113,8 @@ def rules() -> Rules:
         diagnosis_systems=frozenset(data["diagnosis_systems"]),
         max_text=int(data["max_text"]),
         max_items=int(data["max_items"]),
+        max_name=int(data["max_name"]),
+        max_code=int(data["max_code"]),
     )
 
 
