@@ -73,6 +73,10 @@ def test_response_bundle_is_a_valid_r4_pas_response(name: str, necessity_engine)
         if outcomes[n] == "does-not-meet":
             note = next(p for p in response.processNote if p.number == item.noteNumber[0])
             assert "not met" in note.text
+    for item, sent in zip(response.item, sorted(claim.item, key=lambda i: i.sequence)):
+        sent_traces = [e.valueIdentifier.value for e in sent.extension or [] if e.url.endswith("itemTraceNumber")]
+        echoed = [e.valueIdentifier.value for e in item.extension or [] if e.url.endswith("itemTraceNumber")]
+        assert echoed == sent_traces
     references = {f"{e.resource.get_resource_type()}/{e.resource.id}" for e in parsed.entry}
     assert claim.patient.reference in references and claim.insurer.reference in references
 

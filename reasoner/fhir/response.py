@@ -54,6 +54,9 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
         item: dict[str, Any] = {"itemSequence": sequence, "adjudication": [{
             "extension": [{"url": REVIEW_ACTION, "extension": review}],
             "category": {"coding": [{"system": _ADJUDICATION, "code": "submitted"}]}}]}
+        traces = _traces(claim, sequence)
+        if traces:
+            item["extension"] = traces
         text = _note(line, outcome, may_certify, determination)
         if text:
             notes.append({"number": len(notes) + 1, "type": "display", "text": text})
@@ -98,6 +101,15 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
             "meta": {"profile": [_PAS + "profile-pas-response-bundle"]},
             "identifier": request.doc.get("identifier") or {"value": case_id},
             "type": "collection", "timestamp": decided_at.isoformat(), "entry": entries}
+
+
+def _traces(claim: Any, sequence: int) -> list[dict[str, Any]]:
+    """The item's ``itemTraceNumber`` extensions, echoed so the sender can match the answer."""
+    for item in claim.item:
+        if item.sequence == sequence:
+            return [e.model_dump(mode="json", exclude_none=True) for e in item.extension or []
+                    if e.url and e.url.endswith("extension-itemTraceNumber")]
+    return []
 
 
 def _base(request: PasRequest) -> str:
