@@ -73,6 +73,9 @@ def test_response_bundle_is_a_valid_r4_pas_response(name: str, necessity_engine)
         if outcomes[n] == "does-not-meet":
             note = next(p for p in response.processNote if p.number == item.noteNumber[0])
             assert "not met" in note.text
+            unmet = det.to_dict()["lines"][n]["criteria"]["unmet"]
+            messages = [c["message"] for c in det.to_dict()["unmet_criteria"] if c["criterion"] in unmet]
+            assert messages and all(m.rstrip(".") in note.text for m in messages)
     for item, sent in zip(response.item, sorted(claim.item, key=lambda i: i.sequence)):
         sent_traces = [e.valueIdentifier.value for e in sent.extension or [] if e.url.endswith("itemTraceNumber")]
         echoed = [e.valueIdentifier.value for e in item.extension or [] if e.url.endswith("itemTraceNumber")]

@@ -127,8 +127,13 @@ def _note(line: Mapping[str, Any], outcome: str, may_certify: bool, determinatio
     code = line.get("code")
     if outcome == "does-not-meet":
         reasons = [str(r.get("message") if isinstance(r, Mapping) else r) for r in line.get("reasons", [])]
-        detail = "; ".join(r for r in reasons if r) or "a documented criterion is contradicted"
-        return f"{code}: criteria not met - {detail}. Pended for review by a clinician."
+        unmet = set(line.get("criteria", {}).get("unmet", []))
+        for entry in determination.get("unmet_criteria", []):
+            if entry.get("criterion") in unmet or (not unmet and code in entry.get("lines", [])):
+                cites = "; ".join(f"{c.get('source')}: {c.get('locator')}" for c in entry.get("citations", []))
+                reasons.append(f"{entry.get('message') or entry.get('name')}" + (f" [{cites}]" if cites else ""))
+        detail = " ".join(r.rstrip(".") + "." for r in reasons if r) or "A documented criterion is contradicted."
+        return f"{code}: criteria not met. {detail} Pended for review by a clinician."
     if outcome == "out-of-scope":
         return f"{code}: not a code this policy ({determination.get('policy', {}).get('id', '')}) decides."
     if outcome == "meets-criteria" and not may_certify:
