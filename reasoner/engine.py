@@ -21,6 +21,7 @@ from .determination import Determination, determine
 from .errors import UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
+from .loading.codes import use_knowledge
 from .namespaces import NEC, bind_prefixes
 from .validation import validate_case
 
@@ -47,6 +48,7 @@ class Engine:
     def __init__(self, knowledge: CompiledKnowledge, *, clock: Callable[[], datetime] | None = None) -> None:
         self.knowledge = knowledge
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        use_knowledge(knowledge)
         self.version = __version__
         self._fields = _field_properties()
 
