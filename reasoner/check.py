@@ -7,15 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from datetime import datetime, timezone
-
 from .engine import Engine
 from .errors import CaseLoadError
 from .fhir.load import is_bundle_file, load_pas_bundle
 from .fhir.response import response_bundle
 from .loading import load_case_file
-from .paths import data_root
 from .letters import render
+from .paths import data_root
 from .render import render_summary
 
 __all__ = ["run_check", "run_policies", "bundled_cases"]
@@ -44,7 +42,7 @@ def run_check(args: argparse.Namespace) -> int:
                 raise CaseLoadError("--fhir answers a PAS request bundle; this file is a case form",
                                     source=path.name)
             bundle = response_bundle(mapped.request, mapped.sequences, det.to_dict(),
-                                     decided_at=datetime.now(timezone.utc))
+                                     decided_at=det.clock.decided_at)
             sys.stdout.write(json.dumps(bundle, indent=2, ensure_ascii=False, default=str) + "\n")
             continue
         if args.json:

@@ -27,7 +27,7 @@ MALFORMED = PAIRS["malformed"]
 def _summary(det) -> list[tuple]:
     """What a determination decides, without the case's own IRIs."""
     return [(line["code"], line["outcome"], sorted(line["missing_documents"]),
-             {k: sorted(v) for k, v in line["criteria"].items()}) for line in det.to_dict()["lines"]]
+             sorted((c["criterion"], c["state"]) for c in line["criteria"])) for line in det.to_dict()["lines"]]
 
 
 def _bundle(name: str) -> bytes:
