@@ -223,10 +223,13 @@ def _paths(node, prefix=()):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("entry", [0, 1, 7])  # the Claim, the Patient, the questionnaire answers
-def test_every_element_deleted_or_retyped_gives_a_named_refusal_or_a_case(entry: int) -> None:
+@pytest.mark.parametrize("name,entry", [
+    ("pas-refill-example.json", 0), ("pas-refill-example.json", 1),  # the Claim, the Patient
+    ("pas-refill-example.json", 7), ("pas-implant-example.json", 15),  # the answers, a therapy Procedure
+])
+def test_every_element_deleted_or_retyped_gives_a_named_refusal_or_a_case(name: str, entry: int) -> None:
     """No mutation of a PAS bundle's elements ends in anything but a case or a FhirInputError."""
-    doc = _refill()
+    doc = json.loads(_bundle(name))
     for path in [p for p in _paths(doc["entry"][entry]) if len(p) <= 5]:
         for mutation in ("delete", "text") if len(path) > 3 else ("delete", "text", "number"):
             mutated = copy.deepcopy(doc)
