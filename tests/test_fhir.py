@@ -210,3 +210,38 @@ def test_a_case_form_error_is_still_a_case_load_error() -> None:
     assert issubclass(FhirInputError, CaseLoadError)
     doc = copy.deepcopy(_refill())
     assert load_pas_bundle(json.dumps(doc))[0].case_id == "PA-2025-000481"
+
+
+def _paths(node, prefix=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield (*prefix, i)
+            yield from _paths(value, (*prefix, i))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,entry", [
+    ("pas-refill-example.json", 0), ("pas-refill-example.json", 1),  # the Claim, the Patient
+    ("pas-refill-example.json", 7), ("pas-implant-example.json", 15),  # the answers, a therapy Procedure
+])
+def test_every_element_deleted_or_retyped_gives_a_named_refusal_or_a_case(name: str, entry: int) -> None:
+    """No mutation of a PAS bundle's elements ends in anything but a case or a FhirInputError."""
+    doc = json.loads(_bundle(name))
+    for path in [p for p in _paths(doc["entry"][entry]) if len(p) <= 5]:
+        for mutation in ("delete", "text") if len(path) > 3 else ("delete", "text", "number"):
+            mutated = copy.deepcopy(doc)
+            parent = mutated["entry"][entry]
+            for key in path[:-1]:
+                parent = parent[key]
+            if mutation == "delete":
+                parent.pop(path[-1])
+            else:
+                parent[path[-1]] = "x" if mutation == "text" else -1
+            try:
+                load_pas_bundle(json.dumps(mutated))
+            except FhirInputError as exc:
+                assert exc.element is None or exc.element.startswith("Bundle"), (path, mutation)

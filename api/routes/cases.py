@@ -116,8 +116,9 @@ def _content_type(request: Request) -> str:
     if media == "application/x-turtle":
         media = "text/turtle"
     if media not in CASE_TYPES:
+        hint = "; send Da Vinci PAS request bundles to POST /Claim/$submit" if media == "application/fhir+json" else ""
         exc = HTTPException(415, f"Content-Type must be one of {', '.join(CASE_TYPES)}"
-                                 f"{'' if media else ' (none was sent)'}")
+                                 f"{'' if media else ' (none was sent)'}{hint}")
         exc.problem_extra = {"field": "Content-Type"}  # type: ignore[attr-defined]
         raise exc
     return media

@@ -97,17 +97,37 @@ def parse_pas_request(data: bytes | str | dict[str, Any], source: str = "bundle"
     if not looks_like_bundle(doc):
         raise FhirInputError("must be a FHIR Bundle (resourceType 'Bundle')", element="Bundle.resourceType",
                              source=source)
+    _check_resource_types(doc, source)
     try:
         bundle = Bundle.model_validate(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
         reason = _MESSAGES.get(first["type"], "has a value of the wrong type or form")
         raise FhirInputError(reason, element=_fhirpath(first["loc"]), source=source) from None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, LookupError, AttributeError):
         raise FhirInputError("is not a valid FHIR R4 Bundle", element="Bundle", source=source) from None
     request = PasRequest(doc=doc, bundle=bundle, claim=None)
     _check_shape(request, source)
     return request
+
+
+def _check_resource_types(doc: dict[str, Any], source: str) -> None:
+    """Name an entry whose resourceType FHIR R4 does not define (the models would fail obscurely)."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    entries = doc.get("entry")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        if resource is None:
+            continue
+        try:
+            known = isinstance(kind, str) and get_fhir_model_class(kind) is not None
+        except (KeyError, ValueError, AttributeError):
+            known = False
+        if not known:
+            raise FhirInputError("is not a FHIR R4 resource type", source=source,
+                                 element=f"Bundle.entry[{i}].resource.resourceType")
 
 
 def _check_shape(request: PasRequest, source: str) -> None:

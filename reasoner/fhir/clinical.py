@@ -7,6 +7,7 @@ what a resource states is mapped: a Condition that is absent is not a documented
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from .formbuilder import FormBuilder, as_date, coding_key
@@ -78,9 +79,10 @@ def _procedures(request: Any, out: FormBuilder, t: dict[str, Any]) -> None:
             if outcome:
                 entry["outcome"] = outcome
             period = proc.performedPeriod
-            if period is not None and period.start and period.end:
-                days = (period.end - period.start).days if hasattr(period.end, "year") else None
-                if days is not None and days > 0:
+            start, end = (as_date(period.start), as_date(period.end)) if period is not None else (None, None)
+            if start and end:
+                days = (date.fromisoformat(end) - date.fromisoformat(start)).days
+                if days > 0:
                     entry["duration_weeks"] = round(days / 7, 1)
             out.append("therapy_history", entry, where)
 
