@@ -61,6 +61,8 @@ class Determination:
     met_criteria: list[dict]
     unknown: dict
     alternatives: list[dict] = field(default_factory=list)
+    version_selection: dict | None = None
+    """Why this policy version: ``basis``, ``date`` and ``reason`` (see :mod:`reasoner.versions`)."""
 
     @property
     def outcomes(self) -> dict[str, str]:
@@ -77,7 +79,8 @@ class Determination:
     def to_dict(self) -> dict:
         return {
             "case": self.case_id,
-            "policy": {"id": self.policy_id, "version": self.policy_version, "iri": self.policy_version_iri},
+            "policy": {"id": self.policy_id, "version": self.policy_version, "iri": self.policy_version_iri,
+                       "selected_by": self.version_selection},
             "engine": {"name": "necessity", "version": self.engine_version},
             "outcome": self.outcome,
             "lines": self.lines,
@@ -104,6 +107,13 @@ class Determination:
         g.add((iri, NEC.versionLabel, Literal(self.policy_version)))
         g.add((iri, NEC.engineVersion, Literal(self.engine_version)))
         g.add((iri, NEC.outcome, _OUTCOME_IRI[self.outcome]))
+        if self.version_selection:
+            from .versions import BASES
+
+            g.add((iri, NEC.versionSelectionBasis, BASES[self.version_selection["basis"]]))
+            g.add((iri, NEC.versionSelectionReason, Literal(self.version_selection["reason"])))
+            if self.version_selection.get("date"):
+                g.add((iri, NEC.versionSelectionDate, Literal(self.version_selection["date"], datatype=XSD.date)))
         if decided_at is not None:
             g.add((iri, PROV.generatedAtTime, Literal(decided_at.isoformat(), datatype=XSD.dateTime)))
         for line in self.lines:
