@@ -382,6 +382,7 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
     today = date.today().isoformat()
     for version in versions.values():
         version.current = version.effective_date <= today and (not version.end_date or today <= version.end_date)
+        version.title = str(policy_graph.value(version.policy_iri, RDFS.label) or version.title)
     for s, o in policy_graph.subject_objects(RDFS.label):
         labels.setdefault(str(s), str(o))
     return CompiledKnowledge(ontology=ontology, closure=store, types={k: tuple(v) for k, v in types.items()},

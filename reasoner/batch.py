@@ -1,0 +1,62 @@
+"""``necessity check DIR|FILES… --jsonl``: decide many cases, one JSON line per case as it finishes.
+
+A case that cannot be read or decided gives an error line naming the file and the batch goes on;
+the exit status is 1 if any case failed, else 0. When stderr is a terminal a progress bar (tqdm)
+shows there; stdout stays pure JSON Lines.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from .errors import NecessityError
+
+__all__ = ["CASE_SUFFIXES", "expand_paths", "run_jsonl"]
+
+CASE_SUFFIXES = (".json", ".ttl", ".jsonld")
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a directory stands for its case files (not its subfolders), sorted by name."""
+    out: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in CASE_SUFFIXES))
+        else:
+            out.append(path)
+    return out
+
+
+def _progress(total: int, stream: TextIO):
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=stream, unit="case", disable=not stream.isatty(), dynamic_ncols=True,
+                desc="deciding")
+
+
+def run_jsonl(engine, paths: list[Path], *, policy: str | None = None, version: str | None = None,
+              out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Decide every case in ``paths``; write one line each to ``out``. Returns the exit status."""
+    from .loading import load_case_file
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    failed = 0
+    with _progress(len(paths), err) as bar:
+        for path in paths:
+            try:
+                det = engine.decide(load_case_file(path), policy=policy, version=version)
+                record = {"source": str(path), **det.to_dict()}
+            except NecessityError as exc:
+                failed += 1
+                record = {"source": str(path), "error": {"type": type(exc).__name__, "title": exc.title,
+                                                         "message": str(exc)}}
+            out.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
+            out.flush()
+            bar.update(1)
+    return 1 if failed else 0
