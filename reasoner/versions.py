@@ -13,6 +13,10 @@ A case is decided under, in this order:
 3. the version in force on ``received_at``;
 4. the version in force on the decision date (today, UTC).
 
+A date before the policy's earliest encoded version gets that earliest version, and the reason
+says so (the knowledge holds no older text); a date after a retired policy's last version is an
+error.
+
 The choice and its reason are recorded on the determination (:class:`VersionSelection`).
 """
 
@@ -149,6 +153,12 @@ def select(versions: list[PolicyVersion], policy: str, label: str | None, graph:
         on = (today or datetime.now(timezone.utc).date()).isoformat()
         basis, what = DECISION_DATE, "the decision date (no date of service or received_at)"
     version = in_force(versions, on)
+    earliest = min(versions, key=lambda v: v.effective_date)
+    if version is None and on < earliest.effective_date:
+        # the knowledge holds no older version: decide under the earliest one and say so
+        return earliest, VersionSelection(basis, on, (
+            f"no encoded version is in force on {on}, {what}; the earliest encoded version "
+            f"{earliest.label} (from {earliest.effective_date}) was used"))
     if version is None:
         spans = ", ".join(f"{v.label}: {v.effective_date} to {v.end_date or 'open'}"
                           for v in sorted(versions, key=lambda v: v.effective_date))
