@@ -33,10 +33,18 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def _progress(total: int, stream: TextIO):
+    import os
+
     from tqdm import tqdm
 
-    return tqdm(total=total, file=stream, unit="case", disable=not stream.isatty(), dynamic_ncols=True,
-                desc="deciding")
+    try:
+        size = os.get_terminal_size(stream.fileno())
+        columns, lines = size.columns, size.lines
+    except (OSError, ValueError, AttributeError):
+        columns, lines = 0, 0
+    # a terminal that reports no size (a fresh pty) would make tqdm hide the bar: assume 80 x 24
+    return tqdm(total=total, file=stream, unit="case", disable=not stream.isatty(),
+                ncols=columns or 80, nrows=lines or 24, desc="deciding")
 
 
 def run_jsonl(engine, paths: list[Path], *, policy: str | None = None, version: str | None = None,
