@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     redecide.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
     redecide.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
     redecide.add_argument("--workdir", type=Path, help="where the snapshot and results go (default: a temporary folder)")
+    redecide.add_argument("--shapes", type=Path, help="read the policies from this shapes folder instead")
     redecide.add_argument("--all-cases", action="store_true",
                           help="every stored case, not only those with a determination under this policy")
     redecide.set_defaults(func=_cmd_redecide)

@@ -134,18 +134,24 @@ def load_results(store, results: list[dict]) -> int:
 
 
 def redecide(store, spec: str, *, engine: str = "local", workers: int = 2, master: str = "local[2]",
-             workdir: Path | None = None, all_cases: bool = False, knowledge_engine=None) -> dict:
-    """Snapshot, decide and load back; returns counts and timings."""
+             workdir: Path | None = None, all_cases: bool = False, shapes_dir: Path | None = None) -> dict:
+    """Snapshot, decide and load back; returns counts and timings.
+
+    Args:
+        shapes_dir: a shapes folder to read the policies from instead of ``shapes/`` (extra folders
+            still come from ``NECESSITY_SHAPES_PATH``).
+    """
     from .compiled import extra_shapes_dirs
     from .redecide_core import worker_engine
 
-    checker = knowledge_engine or worker_engine(None, tuple(str(p) for p in extra_shapes_dirs()))
+    shapes = str(Path(shapes_dir).resolve()) if shapes_dir else None
+    checker = worker_engine(shapes, tuple(str(p) for p in extra_shapes_dirs()))
     version = checker.knowledge.policy_version(spec)  # an unknown version fails before any work
     spec = f"{version.policy_id}@{version.label}"
     own = workdir is None
     folder = Path(tempfile.mkdtemp(prefix="necessity-redecide-")) if own else Path(workdir)
     kwargs = {"spec": spec, "decided_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-              "shapes_dir": None, "extra_dirs": tuple(str(p) for p in extra_shapes_dirs())}
+              "shapes_dir": shapes, "extra_dirs": tuple(str(p) for p in extra_shapes_dirs())}
     started = time.perf_counter()
     rows = snapshot_cases(store, folder, policy_id=None if all_cases else version.policy_id,
                           parquet=engine == "spark")
@@ -173,7 +179,7 @@ def run_redecide(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
         summary = redecide(store, args.policy, engine=args.engine, workers=args.workers, master=args.master,
-                           workdir=args.workdir, all_cases=args.all_cases)
+                           workdir=args.workdir, all_cases=args.all_cases, shapes_dir=args.shapes)
     finally:
         store.close()
     summary.pop("outcomes")
