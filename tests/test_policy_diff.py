@@ -139,3 +139,34 @@ def test_the_api_gives_the_same_diff(engine: Engine, store_dir: Path) -> None:
             assert decided.json()["determination"]["policy"]["version"] == NEW_LABEL
     finally:
         store.close()
+
+
+def _store_rows(stdout: str) -> list[dict]:
+    """The store's answer: `necessity query --store` prints the knowledge graph's first, then the store's."""
+    part = stdout.split("\n# store: ", 1)[1].split("\n", 1)[1]
+    return json.loads(part)["results"]["bindings"]
+
+
+def test_author_queries_show_versions_and_the_outcomes_that_changed(folder: Path, store_dir: Path) -> None:
+    done = necessity("redecide", "--store", str(store_dir), "--policy", f"{AETNA}@{NEW_LABEL}",
+                     "--shapes", str(folder), "--workers", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["loaded"] >= len(RELIEF)  # the API test may have stored one more
+    by_version = necessity("query", "cases-by-policy-version.rq", "--store", str(store_dir), "--format", "json",
+                           "--bind", f"policyId={AETNA}")
+    assert by_version.returncode == 0, by_version.stderr
+    rows = _store_rows(by_version.stdout)
+    versions = {}
+    for row in rows:
+        versions.setdefault(row["versionLabel"]["value"], set()).add(row["case"]["value"].rsplit("/", 1)[-1])
+    assert set(versions) == {"2026-01", NEW_LABEL}
+    assert versions["2026-01"] >= set(RELIEF) and versions[NEW_LABEL] >= set(RELIEF)
+    assert "medicare-55" not in versions["2026-01"] | versions[NEW_LABEL]
+    changes = necessity("query", "outcome-changes.rq", "--store", str(store_dir), "--format", "json",
+                        "--bind", "fromVersion=2026-01", "--bind", f"toVersion={NEW_LABEL}")
+    assert changes.returncode == 0, changes.stderr
+    rows = _store_rows(changes.stdout)
+    flipped = sorted({row["case"]["value"].rsplit("/", 1)[-1] for row in rows})
+    assert flipped == FLIPPED
+    assert {(row["fromOutcome"]["value"], row["toOutcome"]["value"]) for row in rows} == \
+        {("meets-criteria", "does-not-meet")}
