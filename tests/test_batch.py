@@ -25,8 +25,9 @@ def test_one_line_per_bundled_case() -> None:
     out = subprocess.run(_command(str(CASES), "--jsonl"), capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [line["case"] for line in lines] == sorted(p.stem for p in CASES.glob("*.json"))
-    assert all(line["source"].endswith(f"{line['case']}.json") for line in lines)
+    files = sorted(p for p in CASES.iterdir() if p.suffix in (".json", ".ttl", ".jsonld"))
+    assert [Path(line["source"]).name for line in lines] == [p.name for p in files]
+    assert all("error" not in line and line["case"] == Path(line["source"]).stem for line in lines)
     assert out.stderr == ""  # not a terminal: no progress bar
 
 

@@ -78,7 +78,7 @@ def test_evicore_waives_the_trial_for_cancer_pain_with_a_warning(engine: Engine)
     del form["intrathecal_trial"]
     det = decide(engine, form, "evicore-cmm-210")
     assert det.outcome == "meets-criteria"
-    assert [w["name"] for w in det.warnings] == ["trial waived for advanced cancer"]
+    assert "trial waived for advanced cancer" in [w["name"] for w in det.warnings]
     # the same case under Anthem needs the trial
     assert decide(engine, form, "anthem-cg-surg-79").outcome == "insufficient-documentation"
 
