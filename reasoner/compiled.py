@@ -260,56 +260,6 @@ def _parse_shapes(path: Path) -> Graph:
     return graph
 
 
-def extra_shapes_dirs() -> list[Path]:
-    """Folders of further policy files, from ``NECESSITY_SHAPES_PATH`` (separated like ``PATH``)."""
-    configured = os.environ.get("NECESSITY_SHAPES_PATH", "")
-    return [Path(p) for p in configured.split(os.pathsep) if p.strip()]
-
-
-def _policy_files(shapes_dir: Path, extra_dirs: list[Path]) -> list[Path]:
-    files = [p for p in sorted(shapes_dir.glob("*.ttl")) if p.name not in (RULES_FILE, COMMON_FILE)]
-    names = {p.name: p for p in files}
-    for folder in extra_dirs:
-        if not folder.is_dir():
-            raise ShapesError(f"{folder.name}: the extra shapes folder does not exist")
-        for path in sorted(folder.glob("*.ttl")):
-            if path.name in (RULES_FILE, COMMON_FILE):
-                continue  # the rules and shared criteria come from the main folder only
-            if path.name in names:
-                raise ShapesError(f"{path.name}: a policy file with this name is already loaded")
-            names[path.name] = path
-            files.append(path)
-    return files
-
-
-def _read_version(graph: Graph, path: Path, shapes_graph: Graph) -> PolicyVersion:
-    found = list(graph.subjects(RDF.type, NEC.PolicyVersion))
-    if len(found) != 1:
-        raise ShapesError(f"{path.name}: a policy shapes file declares exactly one nec:PolicyVersion")
-    version_iri = found[0]
-    policy_iri = graph.value(version_iri, NEC.versionOf)
-    for prop in (NEC.policyId, NEC.versionLabel, NEC.effectiveDate):
-        if graph.value(version_iri, prop) is None:
-            raise ShapesError(f"{path.name}: the policy version has no {prop.n3(graph.namespace_manager)}")
-    end = graph.value(version_iri, NEC.endDate)
-    return PolicyVersion(
-        iri=version_iri,
-        policy_iri=policy_iri,
-        policy_id=str(graph.value(version_iri, NEC.policyId)),
-        label=str(graph.value(version_iri, NEC.versionLabel)),
-        effective_date=str(graph.value(version_iri, NEC.effectiveDate)),
-        current=False,
-        title=str(graph.value(policy_iri, RDFS.label) or policy_iri),
-        covers=frozenset(graph.objects(version_iri, NEC.coversCodeGroup)),
-        excludes=frozenset(graph.objects(version_iri, NEC.excludesCodeGroup)),
-        shapes_graph=shapes_graph,
-        shapes=_shape_infos(shapes_graph),
-        criteria=tuple(sorted(graph.objects(version_iri, NEC.hasCriterion))),
-        end_date=str(end) if end is not None else None,
-        source_file=path.name,
-    )
-
-
 def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] | None = None) -> CompiledKnowledge:
     """Load the ontology, its cached closure, the rules and every policy's shapes.
 
@@ -320,6 +270,7 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
     Raises:
         ShapesError: a file does not parse, or a policy's versions overlap or leave a gap.
     """
+    from .policy_files import extra_shapes_dirs, policy_files, read_version
     from .versions import check_timeline
 
     ontology = load_ontology()
@@ -351,7 +302,7 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
     bind_prefixes(policy_graph)
     for triple in common:
         policy_graph.add(triple)
-    paths = _policy_files(shapes_dir, extra_dirs)
+    paths = policy_files(shapes_dir, extra_dirs)
     graphs = {path.name: _parse_shapes(path) for path in paths}
     versions: dict[URIRef, PolicyVersion] = {}
     files: dict[URIRef, str] = {}
@@ -373,7 +324,7 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
                     raise ShapesError(f"{path.name}: nec:shapesFile names {named}, which is not loaded")
                 for triple in graphs[str(named)]:
                     shapes_graph.add(triple)
-        version = _read_version(graph, path, shapes_graph)
+        version = read_version(graph, path, shapes_graph)
         if version.iri in versions:
             raise ShapesError(f"{path.name}: version {version.iri} is also declared in {files[version.iri]}")
         versions[version.iri] = version

@@ -141,7 +141,7 @@ def redecide(store, spec: str, *, engine: str = "local", workers: int = 2, maste
         shapes_dir: a shapes folder to read the policies from instead of ``shapes/`` (extra folders
             still come from ``NECESSITY_SHAPES_PATH``).
     """
-    from .compiled import extra_shapes_dirs
+    from .policy_files import extra_shapes_dirs
     from .redecide_core import worker_engine
 
     shapes = str(Path(shapes_dir).resolve()) if shapes_dir else None
