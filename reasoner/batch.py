@@ -50,6 +50,7 @@ def _progress(total: int, stream: TextIO):
 def run_jsonl(engine, paths: list[Path], *, policy: str | None = None, version: str | None = None,
               out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Decide every case in ``paths``; write one line each to ``out``. Returns the exit status."""
+    from .fhir.load import is_bundle_file, load_pas_bundle
     from .loading import load_case_file
 
     out = out or sys.stdout
@@ -58,7 +59,11 @@ def run_jsonl(engine, paths: list[Path], *, policy: str | None = None, version: 
     with _progress(len(paths), err) as bar:
         for path in paths:
             try:
-                det = engine.decide(load_case_file(path), policy=policy, version=version)
+                if is_bundle_file(path):
+                    case, _mapped = load_pas_bundle(path.read_bytes(), source=path.name)
+                else:
+                    case = load_case_file(path)
+                det = engine.decide(case, policy=policy, version=version)
                 record = {"source": str(path), **det.to_dict()}
             except NecessityError as exc:
                 failed += 1

@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="decide one or more cases (default: the bundled example cases)")
-    check.add_argument("cases", nargs="*", type=Path, help="case files (.json case form, .ttl, .jsonld)")
+    check.add_argument("cases", nargs="*", type=Path,
+                       help="case files or folders (.json case form or Da Vinci PAS request Bundle, .ttl, .jsonld)")
     check.add_argument("--policy", help="policy id, or id@version (default: the case's own, else the configured "
                        "default; version: the one in force on the date of service, else received_at, else today)")
     check.add_argument("--policy-version", help="policy version label (default: chosen by date, see --policy)")
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print the determination as JSON")
     fmt.add_argument("--letter", action="store_true", help="print the determination as a Markdown letter")
     fmt.add_argument("--turtle", action="store_true", help="print the determination graph as Turtle")
+    fmt.add_argument("--fhir", action="store_true", help="print the PAS response Bundle (PAS request bundles only)")
     fmt.add_argument("--jsonl", action="store_true",
                      help="batch: one determination (or error) per line as each case finishes; exit 1 if any failed")
     check.set_defaults(func=_cmd_check)
