@@ -26,8 +26,12 @@ def bundled_cases() -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    paths = list(args.cases) or bundled_cases()
+    from .batch import expand_paths, run_jsonl
+
+    paths = expand_paths(args.cases) if args.cases else bundled_cases()
     engine = Engine.load()
+    if getattr(args, "jsonl", False):
+        return run_jsonl(engine, paths, policy=args.policy, version=args.policy_version)
     decided = []
     for path in paths:
         mapped = None
@@ -69,7 +73,8 @@ def run_policies(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(policies, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         return 0
     for policy in policies:
-        versions = ", ".join(f"{v['label']} (effective {v['effective_date']}{', current' if v['current'] else ''})"
+        versions = ", ".join(f"{v['label']} ({v['effective_date']} to {v['end_date'] or 'open'}"
+                             f"{', current' if v['current'] else ''})"
                              for v in policy["versions"])
         print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
         if args.policy:

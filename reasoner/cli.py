@@ -41,6 +41,18 @@ def _cmd_query(args: argparse.Namespace) -> int:
     return run_query_command(args)
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .cli_diff import run_diff
+
+    return run_diff(args)
+
+
+def _cmd_redecide(args: argparse.Namespace) -> int:
+    from .redecide import run_redecide
+
+    return run_redecide(args)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from api.server import run_server
 
@@ -62,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="decide one or more cases (default: the bundled example cases)")
     check.add_argument("cases", nargs="*", type=Path,
-                       help="case files (.json case form or Da Vinci PAS request Bundle, .ttl, .jsonld)")
-    check.add_argument("--policy", help="policy id (default: the case's own, else the configured default)")
-    check.add_argument("--policy-version", help="policy version label (default: the policy's current version)")
+                       help="case files or folders (.json case form or Da Vinci PAS request Bundle, .ttl, .jsonld)")
+    check.add_argument("--policy", help="policy id, or id@version (default: the case's own, else the configured "
+                       "default; version: the one in force on the date of service, else received_at, else today)")
+    check.add_argument("--policy-version", help="policy version label (default: chosen by date, see --policy)")
     fmt = check.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the determination as JSON")
     fmt.add_argument("--letter", action="store_true", help="print the determination as a Markdown letter")
@@ -75,7 +88,31 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --letter or --html: the provider letter (default) or the reviewer's file")
     check.add_argument("--decided-at", type=_moment, default=None, metavar="DATETIME",
                        help="the decision time to record (RFC 3339; default: now), for reproducible letters")
+    fmt.add_argument("--jsonl", action="store_true",
+                     help="batch: one determination (or error) per line as each case finishes; exit 1 if any failed")
     check.set_defaults(func=_cmd_check)
+
+    diff = sub.add_parser("diff", help="what changed between two policy versions (or shapes folders), and "
+                                       "which stored cases it changes")
+    diff.add_argument("a", help="policy@version (e.g. cms-ncd-280.14@2019-11) or a shapes folder")
+    diff.add_argument("b", help="policy@version or a shapes folder")
+    diff.add_argument("--policy", help="the policy, when A or B is a folder or a bare version label")
+    diff.add_argument("--shapes", type=Path, help="the shapes folder that A and B versions are read from")
+    diff.add_argument("--store", help="re-decide the stored cases decided under A (a directory or a SPARQL URL)")
+    diff.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    diff.set_defaults(func=_cmd_diff)
+
+    redecide = sub.add_parser("redecide", help="re-decide stored cases under a policy version, in bulk")
+    redecide.add_argument("--store", required=True, help="a directory (embedded store) or an http(s) SPARQL URL")
+    redecide.add_argument("--policy", required=True, help="policy@version to decide under (e.g. aetna-cpb-0161@2026-01)")
+    redecide.add_argument("--engine", choices=["local", "spark"], default="local")
+    redecide.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
+    redecide.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
+    redecide.add_argument("--workdir", type=Path, help="where the snapshot and results go (default: a temporary folder)")
+    redecide.add_argument("--shapes", type=Path, help="read the policies from this shapes folder instead")
+    redecide.add_argument("--all-cases", action="store_true",
+                          help="every stored case, not only those with a determination under this policy")
+    redecide.set_defaults(func=_cmd_redecide)
 
     policies = sub.add_parser("policies", help="list policies, their versions and criteria with citations")
     policies.add_argument("policy", nargs="?", help="show the criteria of this policy")

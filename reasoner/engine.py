@@ -17,13 +17,14 @@ from rdflib import Graph, URIRef
 
 from . import __version__
 from .compiled import CompiledKnowledge, compile_knowledge
-from .determination import Determination, determine
+from .determination import Determination, VersionChoice, determine
 from .errors import UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
 from .loading.codes import use_knowledge
 from .namespaces import NEC, bind_prefixes
 from .validation import validate_case
+from .versions import select, split_policy
 
 __all__ = ["Engine", "DEFAULT_POLICY"]
 
@@ -78,15 +79,25 @@ class Engine:
                decided_at: datetime | None = None) -> Determination:
         """Decide one case under one policy version, at ``decided_at`` (default: the engine's clock).
 
+        The version is the one asked for (``version``, or ``policy`` written ``id@label``), else the
+        one in force on the case's date of service, else on ``received_at``, else today; the
+        determination records which and why (see :mod:`reasoner.versions`).
+
         Raises:
-            UnknownPolicyError: the policy or version is not in ``shapes/``.
+            UnknownPolicyError: the policy or version is not in ``shapes/``, or no version is in
+                force on the case's date.
         """
-        policy_version = self.knowledge.policy_version(policy or case.requested_policy or DEFAULT_POLICY, version)
+        decided_at = decided_at or self.clock()
+        policy, version = split_policy(policy or case.requested_policy or DEFAULT_POLICY, version)
+        policy_version, selection = select(self.knowledge.policy_versions(policy), policy, version,
+                                           case.graph, case.iri, today=decided_at.date())
         data = self.infer(case)
         results = validate_case(data, policy_version)
-        return determine(knowledge=self.knowledge, version=policy_version, data=data, case_iri=case.iri,
-                         case_id=case.case_id, results=results, engine_version=self.version,
-                         field_properties=self._fields, decided_at=decided_at or self.clock())
+        det = determine(knowledge=self.knowledge, version=policy_version, data=data, case_iri=case.iri,
+                        case_id=case.case_id, results=results, engine_version=self.version,
+                        field_properties=self._fields, decided_at=decided_at)
+        return det.model_copy(update={"policy": det.policy.model_copy(
+            update={"selected_by": VersionChoice(**selection.to_dict())})})
 
     def policies(self) -> list[dict]:
         """Every policy with its versions and criteria (with citations), JSON-ready."""
@@ -98,7 +109,8 @@ class Engine:
                 "id": version.policy_id, "title": version.title, "iri": str(version.policy_iri),
                 "versions": [], "criteria": []})
             policy["versions"].append({"label": version.label, "effective_date": version.effective_date,
-                                       "current": version.current, "iri": str(version.iri)})
+                                       "end_date": version.end_date, "current": version.current,
+                                       "iri": str(version.iri)})
             if not version.current:
                 continue
             shapes_by_criterion: dict[str, list] = {}

@@ -163,7 +163,8 @@ def test_every_criterion_shape_is_complete(engine: Engine) -> None:
 
 def test_policies_are_listed_with_version_and_effective_date(engine: Engine) -> None:
     policies = {p["id"]: p for p in engine.policies()}
-    assert set(policies) == {"aetna-cpb-0161", "cms-ncd-280.14"}
+    assert set(policies) == {"aetna-cpb-0161", "cms-ncd-280.14", "bcbsa-7.01.41", "anthem-cg-surg-79",
+                             "evicore-cmm-210"}
     for policy in policies.values():
         assert any(v["current"] and v["effective_date"] for v in policy["versions"])
         assert all(c["citations"] for c in policy["criteria"])

@@ -37,11 +37,13 @@ router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(requir
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 CaseId = Annotated[str, PathParam(pattern=_ID_PATTERN, description="The case id (the form's `id`).",
                                   examples=["000-ziconotide-refill"])]
-PolicyParam = Annotated[str | None, Query(pattern=_ID_PATTERN, description=(
-    "The policy to decide under; default: the case's own `policy`, else the configured default."),
-    examples=["aetna-cpb-0161"])]
+PolicyParam = Annotated[str | None, Query(
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$", description=(
+        "The policy to decide under, optionally with its version (`aetna-cpb-0161@2026-01`); default: the "
+        "case's own `policy`, else the configured default."), examples=["aetna-cpb-0161"])]
 VersionParam = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description=(
-    "The policy version label; default: the policy's current version."), examples=["2026-01"])]
+    "The policy version label; default: the version in force on the case's date of service, else its "
+    "`received_at`, else today."), examples=["2026-01"])]
 
 CASE_TYPES = ["application/json", "text/turtle", "application/ld+json"]
 DECISION_TYPES = ["application/json", "text/markdown", "text/html", "text/turtle"]
@@ -129,9 +131,10 @@ def _decide(engine: Engine, case: LoadedCase, policy: str | None, version: str |
     try:
         return engine.decide(case, policy=policy, version=version)
     except UnknownPolicyError as exc:
-        chosen = policy or case.requested_policy or DEFAULT_POLICY
+        chosen = (policy or case.requested_policy or DEFAULT_POLICY).split("@", 1)[0]
         known = any(v.policy_id == chosen for v in engine.knowledge.versions.values())
-        exc.field = "version" if known and version is not None else "policy"  # type: ignore[attr-defined]
+        if getattr(exc, "field", None) is None:
+            exc.field = "version" if known and version is not None else "policy"  # type: ignore[attr-defined]
         raise
 
 

@@ -20,7 +20,7 @@ from ..vocabulary import CriterionState, Outcome
 __all__ = [
     "Citation", "EvidenceLocator", "Fact", "CriterionAssessment", "RequestKindBasis", "Reason",
     "LineDecision", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode", "UnknownTerms",
-    "PolicyRef", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
+    "PolicyRef", "VersionChoice", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
 ]
 
 SortedSet = Annotated[list[str], AfterValidator(lambda v: sorted(set(v)))]
@@ -174,12 +174,21 @@ class UnknownTerms(_Model):
     drugs: SortedSet = Field(default_factory=list)
 
 
+class VersionChoice(_Model):
+    """Why the determination was made under its policy version (see :mod:`reasoner.versions`)."""
+
+    basis: Literal["requested", "date-of-service", "received-at", "decision-date"]
+    date: str | None = Field(default=None, description="The date the version was found in force on.")
+    reason: str
+
+
 class PolicyRef(_Model):
     id: str = Field(description="The policy's identifier (nec:policyId).")
     title: str
     version: str = Field(examples=["2026-01"])
     version_iri: str
     effective_date: str | None = None
+    selected_by: VersionChoice | None = Field(default=None, description="Why this version was chosen.")
 
 
 class Parties(_Model):

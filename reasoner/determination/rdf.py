@@ -17,10 +17,11 @@ from datetime import datetime
 from rdflib import Graph, Literal, URIRef
 
 from ..namespaces import DCTERMS, NEC, PROV, RDF, XSD, bind_prefixes
+from ..versions import BASES
 from ..vocabulary import CriterionState, from_iri, term
 from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator, Fact,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
-                    SafetyNotice, UnknownCode, UnknownTerms)
+                    SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 
 __all__ = ["to_graph", "from_graph", "SPEC", "predicates"]
 
@@ -40,7 +41,11 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "safety_notices": (NEC.hasSafetyNotice, "node", SafetyNotice), "unknown": (None, "inline", UnknownTerms)}),
     PolicyRef: (None, {
         "id": (NEC.policyId, "lit"), "title": (NEC.policyTitle, "lit"), "version": (NEC.versionLabel, "lit"),
-        "version_iri": (NEC.underPolicyVersion, "iri"), "effective_date": (NEC.policyEffectiveDate, "date")}),
+        "version_iri": (NEC.underPolicyVersion, "iri"), "effective_date": (NEC.policyEffectiveDate, "date"),
+        "selected_by": (None, "inline", VersionChoice)}),
+    VersionChoice: (None, {
+        "basis": (NEC.versionSelectionBasis, "basis"), "date": (NEC.versionSelectionDate, "date"),
+        "reason": (NEC.versionSelectionReason, "lit")}),
     DecisionClock: (None, {
         "received_at": (NEC.requestReceivedAt, "datetime"), "decided_at": (PROV.generatedAtTime, "datetime"),
         "urgency": (NEC.decisionUrgency, "lit"), "urgency_stated": (NEC.urgencyStated, "bool"),
@@ -121,6 +126,8 @@ def _literal(kind: str, value) -> Literal | URIRef:
         return URIRef(str(value))
     if kind == "term":
         return term(value).iri
+    if kind == "basis":
+        return BASES[value]
     if kind == "int":
         return Literal(int(value))
     if kind == "decimal":
@@ -148,7 +155,8 @@ def _write(graph: Graph, node: URIRef, model, root: URIRef | None = None) -> Non
         predicate, kind = spec[0], spec[1]
         value = getattr(model, name)
         if kind == "inline":
-            _write(graph, node, value, root)
+            if value is not None:
+                _write(graph, node, value, root)
         elif value is None:
             continue
         elif kind == "shared":
@@ -188,6 +196,8 @@ def to_graph(det: Determination, iri: URIRef) -> Graph:
 def _value(kind: str, value):
     if kind == "term":
         return from_iri(value).word
+    if kind == "basis":
+        return {str(iri): word for word, iri in BASES.items()}[str(value)]
     if kind in ("int", "bool", "datetime", "decimal"):
         python = value.toPython()
         if kind == "datetime" and not isinstance(python, datetime):
@@ -202,7 +212,9 @@ def _read(graph: Graph, node: URIRef, model: type):
     for name, spec in fields.items():
         predicate, kind = spec[0], spec[1]
         if kind == "inline":
-            data[name] = _read(graph, node, spec[2])
+            optional = model.model_fields[name].default is None
+            present = any((node, s[0], None) in graph for s in SPEC[spec[2]][1].values() if s[0] is not None)
+            data[name] = _read(graph, node, spec[2]) if present or not optional else None
         elif kind == "shared":
             data[name] = sorted((_read(graph, child, spec[2]) for child in graph.objects(node, predicate)),
                                 key=lambda c: (c.source_id, c.locator))
