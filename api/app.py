@@ -41,7 +41,7 @@ limit is stopped and answered 503.
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
-               store: Store | None = None) -> FastAPI:
+               store: Store | None = None, load_knowledge: bool = True) -> FastAPI:
     """Build the application.
 
     Args:
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine: a compiled engine to reuse (tests); default: ``Engine.load()`` in the lifespan.
         store: an open store to use (tests, benchmarks); default: ``open_store(settings.store)``.
             A store passed in is not closed at shutdown.
+        load_knowledge: load the engine's knowledge graph into the store at startup (False when
+            the caller already did).
     """
     settings = settings or Settings.from_env()
 
@@ -57,7 +59,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine = engine or Engine.load()
         own_store = store is None
         app.state.store = store if store is not None else open_store(settings.store, query_workers=settings.query_workers)
-        app.state.store.load_knowledge(app.state.engine.knowledge_graph)
+        if load_knowledge or own_store:
+            app.state.store.load_knowledge(app.state.engine.knowledge_graph)
         if not settings.api_keys:
             log.warning("no API keys are configured (NECESSITY_API_KEYS): every route but /health answers 401")
         try:

@@ -36,12 +36,20 @@ async def _send_problem(send: Send, status: int, title: str, detail: str, **extr
     await send({"type": "http.response.body", "body": body})
 
 
+def _routes(routes: list[Any]) -> list[Any]:
+    """Every route, looking inside included routers."""
+    out = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        out.extend(_routes(inner.routes) if inner is not None else [route])
+    return out
+
+
 def allowed_methods(scope: Scope) -> set[str] | None:
     """Every method some route allows on this path (None: no route has the path)."""
-    app = scope.get("app")
     methods: set[str] = set()
     found = False
-    for route in getattr(app, "routes", []):
+    for route in _routes(getattr(scope.get("app"), "routes", [])):
         route_methods = getattr(route, "methods", None)
         if route_methods is None:
             continue

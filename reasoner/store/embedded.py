@@ -62,6 +62,24 @@ class EmbeddedStore:
         self._pool: QueryWorkerPool | None = None
         self._pool_lock = threading.Lock()
 
+    @classmethod
+    def read_only(cls, path: str | Path, *, query_workers: int = 1) -> EmbeddedStore:
+        """A store that only answers queries, from a read-only snapshot of ``path``.
+
+        For a directory another process holds (a running server): writes raise StoreError.
+        """
+        store = cls.__new__(cls)
+        store._temporary = False
+        store.path = Path(path)
+        if not (store.path / "CURRENT").exists():
+            raise StoreError(f"{path} is not a store directory")
+        store._store = None  # type: ignore[assignment]
+        store._write_lock = threading.Lock()
+        store._query_workers = query_workers
+        store._pool = None
+        store._pool_lock = threading.Lock()
+        return store
+
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path)!r})"
 
@@ -177,7 +195,8 @@ class EmbeddedStore:
     def _workers(self) -> QueryWorkerPool:
         with self._pool_lock:
             if self._pool is None:
-                self._store.flush()
+                if self._store is not None:
+                    self._store.flush()
                 self._pool = QueryWorkerPool(str(self.path), self._query_workers)
             return self._pool
 
