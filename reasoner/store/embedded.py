@@ -3,7 +3,9 @@
 Writes take one lock, so the duplicate check, the choice of the next determination
 number and the write happen together, and the write itself is one pyoxigraph
 transaction: a crash leaves all of a case or none of it. Queries run in worker
-processes (:mod:`.workers`) that are killed at the time limit.
+processes (:mod:`.workers`) that are killed at the time limit; they read a checkpoint
+of the store (hard links, made when a query comes after a write) kept beside the store
+directory in ``.<name>.snapshots``, removed on close.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -61,6 +64,10 @@ class EmbeddedStore:
         self._query_workers = query_workers
         self._pool: QueryWorkerPool | None = None
         self._pool_lock = threading.Lock()
+        self._generation = 0
+        self._snapshots: list[tuple[int, Path, float]] = []
+        self._snapshot_root = self.path.parent / f".{self.path.name}.snapshots"
+        shutil.rmtree(self._snapshot_root, ignore_errors=True)  # left by a crash
 
     @classmethod
     def read_only(cls, path: str | Path, *, query_workers: int = 1) -> EmbeddedStore:
@@ -78,6 +85,9 @@ class EmbeddedStore:
         store._query_workers = query_workers
         store._pool = None
         store._pool_lock = threading.Lock()
+        store._generation = 0
+        store._snapshots = []
+        store._snapshot_root = store.path
         return store
 
     def __repr__(self) -> str:
@@ -173,7 +183,8 @@ class EmbeddedStore:
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
 
     def query(self, sparql: str, *, timeout: float = DEFAULT_QUERY_TIMEOUT) -> QueryResult:
-        form, payload = self._workers().run(sparql, timeout)
+        pool = self._workers()
+        form, payload = pool.run(str(self._snapshot(keep=timeout * 2 + 10)), sparql, timeout)
         return QueryResult(form, payload)
 
     def close(self) -> None:
@@ -187,6 +198,8 @@ class EmbeddedStore:
             except OSError:
                 pass
         self._store = None  # type: ignore[assignment]  # RocksDB closes when the object goes
+        if self._snapshot_root != self.path:
+            shutil.rmtree(self._snapshot_root, ignore_errors=True)
         if self._temporary:
             shutil.rmtree(self.path, ignore_errors=True)
 
@@ -195,15 +208,31 @@ class EmbeddedStore:
     def _workers(self) -> QueryWorkerPool:
         with self._pool_lock:
             if self._pool is None:
-                if self._store is not None:
-                    self._store.flush()
-                self._pool = QueryWorkerPool(str(self.path), self._query_workers)
+                self._pool = QueryWorkerPool(self._query_workers)
             return self._pool
 
+    def _snapshot(self, *, keep: float) -> Path:
+        """A checkpoint with every write so far (made if the last one is older); old ones removed."""
+        if self._store is None:  # read-only: another process owns the directory
+            return self.path
+        with self._pool_lock:
+            if not self._snapshots or self._snapshots[-1][0] != self._generation:
+                target = self._snapshot_root / f"{self._generation}-{time.monotonic_ns()}"
+                self._snapshot_root.mkdir(parents=True, exist_ok=True)
+                try:
+                    self._store.backup(str(target))
+                except OSError as exc:
+                    raise StoreError(f"could not checkpoint the store for a query: {short(exc)}") from None
+                self._snapshots.append((self._generation, target, time.monotonic()))
+            now = time.monotonic()
+            # a checkpoint goes once a newer one exists and no query can still be reading it
+            while len(self._snapshots) > 1 and now - self._snapshots[1][2] > keep:
+                shutil.rmtree(self._snapshots.pop(0)[1], ignore_errors=True)
+            return self._snapshots[-1][1]
+
     def _written(self) -> None:
-        self._store.flush()  # the read-only workers read what is on disk
-        if self._pool is not None:
-            self._pool.bump()
+        with self._pool_lock:
+            self._generation += 1
 
     def _has_graph(self, iri: URIRef) -> bool:
         return self._store.contains_named_graph(ox.NamedNode(str(iri)))

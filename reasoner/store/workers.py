@@ -7,9 +7,10 @@ text, and when the time limit passes the worker is killed (SIGKILL) at once and 
 one is started in the background. The policy check (tokenizing a large query takes time
 too) runs in the worker, inside the time limit, never in the caller's event loop.
 
-A read-only RocksDB instance sees the store as it was when it was opened, so the owner
-counts its writes in a shared generation number and a worker reopens the store before a
-query whenever the number moved. Workers drop network access where the kernel lets them
+A worker never opens the live directory (RocksDB does not promise a read-only instance
+anything while another process writes it): the owner hands it, with each query, the path
+of a checkpoint of the store (a RocksDB checkpoint: hard links to immutable files, made
+after the last write), and the worker reopens when the path changes. Workers drop network access where the kernel lets them
 (a private network namespace), a second wall behind the policy's refusal of SERVICE.
 """
 
@@ -58,8 +59,8 @@ def _write(stream: IO[bytes], message: Any) -> None:
     stream.flush()
 
 
-def serve(path: str) -> None:
-    """The worker loop: (generation, query text) in, ("ok", form, payload) or ("error", kind, message) out."""
+def serve() -> None:
+    """The worker loop: (store path, query text) in, ("ok", form, payload) or ("error", kind, message) out."""
     _drop_network()
     import pyoxigraph as ox
 
@@ -68,19 +69,19 @@ def serve(path: str) -> None:
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the answer stream
     store = None
-    seen = -1
+    seen = None
     while True:
         try:
-            generation, text = _read(source)
+            path, text = _read(source)
         except (EOFError, OSError):
             return
         try:
             form = query_form(text)
             for attempt in (1, 2):
-                if store is None or generation != seen or attempt == 2:
+                if store is None or path != seen or attempt == 2:
                     store = None
                     store = ox.Store.read_only(path)
-                    seen = generation
+                    seen = path
                 try:
                     result = store.query(text, use_default_graph_as_union=True)
                     if form in ("construct", "describe"):
@@ -105,15 +106,15 @@ def _short(exc: BaseException) -> str:
 
 
 class _Worker:
-    def __init__(self, path: str) -> None:
+    def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from reasoner.store.workers import serve; serve(sys.argv[1])", path],
+            [sys.executable, "-c", "from reasoner.store.workers import serve; serve()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
 
-    def ask(self, generation: int, text: str, seconds: float) -> Any:
+    def ask(self, path: str, text: str, seconds: float) -> Any:
         """The worker's answer, or None if it did not come within ``seconds``."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        _write(self.process.stdin, (generation, text))
+        _write(self.process.stdin, (path, text))
         ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, seconds))
         if not ready:
             return None
@@ -137,16 +138,13 @@ class _Worker:
 
 
 class QueryWorkerPool:
-    """``size`` worker processes answering read-only queries over the store at ``path``.
+    """``size`` worker processes answering read-only queries.
 
     Args:
-        path: the store directory (the owner holds it read-write).
         size: how many queries run at once; later ones wait for a slot within their time limit.
     """
 
-    def __init__(self, path: str, size: int = 4) -> None:
-        self._path = path
-        self.generation = 0
+    def __init__(self, size: int = 4) -> None:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -155,7 +153,7 @@ class QueryWorkerPool:
             self._start()
 
     def _start(self) -> None:
-        worker = _Worker(self._path)
+        worker = _Worker()
         with self._lock:
             if self._closed:
                 worker.kill()
@@ -163,27 +161,26 @@ class QueryWorkerPool:
             self._all.add(worker)
         self._idle.put(worker)
 
-    def bump(self) -> None:
-        """Tell the workers the store changed (call after every committed write)."""
-        with self._lock:
-            self.generation += 1
+    def run(self, path: str, text: str, timeout: float) -> tuple[str, bytes]:
+        """Run ``text`` over the store directory ``path`` in a worker; return (form, payload).
 
-    def run(self, text: str, timeout: float) -> tuple[str, bytes]:
-        """Run ``text`` in a worker; return (form, payload: SPARQL JSON or N-Triples).
+        The payload is SPARQL JSON results, or N-Triples for CONSTRUCT and DESCRIBE.
+
+        The query waits at most ``timeout`` for a free slot, then may run for ``timeout``.
 
         Raises:
             QueryTimeoutError: no slot came free, or the query ran past ``timeout`` (its worker is killed).
             QueryError: the policy refused the query, or it is not valid SPARQL.
             StoreError: the store could not answer.
         """
-        deadline = time.monotonic() + timeout
         try:
-            worker = self._idle.get(timeout=max(0.0, timeout))
+            worker = self._idle.get(timeout=max(0.0, timeout))  # waiting for a slot: at most the limit too
         except queue.Empty:
-            raise QueryTimeoutError(f"the query could not start within its time limit of {timeout:g} s: "
-                                    "every query slot is busy") from None
+            raise QueryTimeoutError(f"the query could not start within {timeout:g} s: every query slot is "
+                                    "busy") from None
+        deadline = time.monotonic() + timeout  # the limit on checking and running starts now
         try:
-            answer = worker.ask(self.generation, text, deadline - time.monotonic())
+            answer = worker.ask(path, text, deadline - time.monotonic())
         except (EOFError, OSError, pickle.UnpicklingError):
             answer = ("error", "StoreError", "a query worker stopped unexpectedly")
         if answer is None or answer[1] == "StoreError" and worker.process.poll() is not None:
