@@ -21,7 +21,7 @@ from .docs import install_docs
 from .middleware import GuardMiddleware
 from .openapi import install_openapi
 from .problems import install_problem_handlers
-from .routes import cases, health, policies, sparql
+from .routes import cases, fhir, health, policies, sparql
 from .settings import Settings
 
 __all__ = ["create_app"]
@@ -75,12 +75,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "cases", "description": "Submit, fetch and re-decide cases."},
                       {"name": "policies", "description": "Policies and their criteria with citations."},
                       {"name": "sparql", "description": "Read-only SPARQL 1.1 Protocol endpoint."},
+                      {"name": "fhir", "description": "Da Vinci PAS: prior-authorization request bundles in, "
+                                                      "response bundles out."},
                       {"name": "service", "description": "Health and version."},
                   ])
     app.state.settings = settings
     install_problem_handlers(app)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
-    for module in (health, cases, policies, sparql):
+    for module in (health, cases, fhir, policies, sparql):
         app.include_router(module.router)
     install_openapi(app)
     if settings.docs == "public":

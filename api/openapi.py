@@ -38,7 +38,8 @@ def _problem(description: str) -> dict[str, Any]:
 def _fix_operation(op: dict[str, Any], method: str, path: str) -> None:
     responses: dict[str, Any] = op.setdefault("responses", {})
     for code, response in list(responses.items()):
-        if code.isdigit() and int(code) >= 400:
+        own = set(response.get("content", {})) - {"application/json", PROBLEM_JSON}
+        if code.isdigit() and int(code) >= 400 and not own:  # a FHIR OperationOutcome stays as declared
             responses[code] = _problem(response.get("description") or _DESCRIPTIONS.get(int(code), "Error"))
     needs_key = any("APIKeyHeader" in req or "HTTPBearer" in req for req in op.get("security", []))
     wanted = [405, 500, 503]

@@ -12,6 +12,8 @@
 - ``NECESSITY_QUERY_WORKERS``: queries that run at once (default 4; one process each).
 - ``NECESSITY_DOCS``: ``public`` (default: ``/docs``, ``/redoc`` and ``/openapi.json`` answer
   without a key; they describe the API and hold no case data) or ``off``.
+- ``NECESSITY_FHIR_MAY_CERTIFY``: ``false`` makes ``POST /Claim/$submit`` answer a line that meets the
+  criteria with review action A4 and a "recommend approval" note instead of A1 (default ``true``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=10.0, gt=0)
     query_workers: int = Field(default=4, ge=1, le=64)
     docs: Literal["public", "off"] = "public"
+    fhir_may_certify: bool = True
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -1,4 +1,5 @@
-"""The ``necessity`` command: check cases, list policies, run SPARQL, keep the store, serve the API.
+"""The ``necessity`` command: check cases, list policies, show derived cases and shapes, run SPARQL,
+keep the store, serve the API.
 
 ``necessity serve`` hands over to the API package's own entry point (``python -m api``,
 also installed as ``necessity-serve``) by replacing this process, so nothing in
@@ -30,6 +31,18 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     return run_policies(args)
 
 
+def _cmd_infer(args: argparse.Namespace) -> int:
+    from .debug import run_infer
+
+    return run_infer(args)
+
+
+def _cmd_shapes(args: argparse.Namespace) -> int:
+    from .debug import run_shapes
+
+    return run_shapes(args)
+
+
 def _cmd_query(args: argparse.Namespace) -> int:
     from .queries import run_query_command
 
@@ -53,19 +66,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="decide one or more cases (default: the bundled example cases)")
-    check.add_argument("cases", nargs="*", type=Path, help="case files (.json case form, .ttl, .jsonld)")
+    check.add_argument("cases", nargs="*", type=Path,
+                       help="case files (.json case form or Da Vinci PAS request Bundle, .ttl, .jsonld)")
     check.add_argument("--policy", help="policy id (default: the case's own, else the configured default)")
     check.add_argument("--policy-version", help="policy version label (default: the policy's current version)")
     fmt = check.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the determination as JSON")
     fmt.add_argument("--letter", action="store_true", help="print the determination as a Markdown letter")
     fmt.add_argument("--turtle", action="store_true", help="print the determination graph as Turtle")
+    fmt.add_argument("--fhir", action="store_true", help="print the PAS response Bundle (PAS request bundles only)")
     check.set_defaults(func=_cmd_check)
 
     policies = sub.add_parser("policies", help="list policies, their versions and criteria with citations")
     policies.add_argument("policy", nargs="?", help="show the criteria of this policy")
     policies.add_argument("--json", action="store_true")
     policies.set_defaults(func=_cmd_policies)
+
+    infer = sub.add_parser("infer", help="print the derived case graph (what the shapes see) as Turtle")
+    infer.add_argument("case", type=Path, help="a case file (.json case form, .ttl, .jsonld)")
+    infer.set_defaults(func=_cmd_infer)
+
+    shapes = sub.add_parser("shapes", help="print the shapes graph a policy version validates with, as Turtle")
+    shapes.add_argument("policy", metavar="POLICY[@VERSION]", help="policy id, optionally @version label")
+    shapes.set_defaults(func=_cmd_shapes)
 
     query = sub.add_parser("query", help="run a read-only SPARQL query over the knowledge graph, or a store")
     query.add_argument("file", nargs="?", type=Path,

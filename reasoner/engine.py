@@ -19,6 +19,7 @@ from .determination import Determination, determine
 from .errors import UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
+from .loading.codes import use_knowledge
 from .namespaces import NEC, bind_prefixes
 from .validation import validate_case
 
@@ -44,6 +45,7 @@ class Engine:
 
     def __init__(self, knowledge: CompiledKnowledge) -> None:
         self.knowledge = knowledge
+        use_knowledge(knowledge)
         self.version = __version__
         self._fields = _field_properties()
 
