@@ -59,8 +59,6 @@ def allowed_methods(scope: Scope) -> set[str] | None:
             methods |= set(route_methods)
     if not found:
         return None
-    if "GET" in methods:
-        methods.add("HEAD")
     return methods | {"OPTIONS"}
 
 
