@@ -61,6 +61,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+def _moment(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an RFC 3339 date-time: {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="necessity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,8 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = check.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the determination as JSON")
     fmt.add_argument("--letter", action="store_true", help="print the determination as a Markdown letter")
+    fmt.add_argument("--html", action="store_true", help="print the letter as an HTML page")
     fmt.add_argument("--turtle", action="store_true", help="print the determination graph as Turtle")
     fmt.add_argument("--fhir", action="store_true", help="print the PAS response Bundle (PAS request bundles only)")
+    check.add_argument("--for", dest="letter_kind", choices=["provider", "reviewer"], default="provider",
+                       help="with --letter or --html: the provider letter (default) or the reviewer's file")
+    check.add_argument("--decided-at", type=_moment, default=None, metavar="DATETIME",
+                       help="the decision time to record (RFC 3339; default: now), for reproducible letters")
     check.set_defaults(func=_cmd_check)
 
     policies = sub.add_parser("policies", help="list policies, their versions and criteria with citations")

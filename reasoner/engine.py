@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 
@@ -43,15 +45,17 @@ def _field_properties() -> dict[str, URIRef]:
 class Engine:
     """Decides cases. Build it once with :meth:`load` and reuse it."""
 
-    def __init__(self, knowledge: CompiledKnowledge) -> None:
+    def __init__(self, knowledge: CompiledKnowledge, *, clock: Callable[[], datetime] | None = None) -> None:
         self.knowledge = knowledge
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         use_knowledge(knowledge)
         self.version = __version__
         self._fields = _field_properties()
 
     @classmethod
-    def load(cls) -> Engine:
-        return cls(compile_knowledge())
+    def load(cls, *, clock: Callable[[], datetime] | None = None) -> Engine:
+        """Compile the knowledge; ``clock`` gives the decision time (tests pass a fixed one)."""
+        return cls(compile_knowledge(), clock=clock)
 
     @cached_property
     def knowledge_graph(self) -> Graph:
@@ -70,8 +74,9 @@ class Engine:
         """The case graph with everything the shapes need derived (see :mod:`reasoner.inference`)."""
         return infer(self.knowledge, case.graph, case.iri)
 
-    def decide(self, case: LoadedCase, *, policy: str | None = None, version: str | None = None) -> Determination:
-        """Decide one case under one policy version.
+    def decide(self, case: LoadedCase, *, policy: str | None = None, version: str | None = None,
+               decided_at: datetime | None = None) -> Determination:
+        """Decide one case under one policy version, at ``decided_at`` (default: the engine's clock).
 
         Raises:
             UnknownPolicyError: the policy or version is not in ``shapes/``.
@@ -81,11 +86,11 @@ class Engine:
         results = validate_case(data, policy_version)
         return determine(knowledge=self.knowledge, version=policy_version, data=data, case_iri=case.iri,
                          case_id=case.case_id, results=results, engine_version=self.version,
-                         field_properties=self._fields)
+                         field_properties=self._fields, decided_at=decided_at or self.clock())
 
     def policies(self) -> list[dict]:
         """Every policy with its versions and criteria (with citations), JSON-ready."""
-        from .determination import _citations
+        from .determination import citations_of
 
         graph, out = self.knowledge.policy_graph, {}
         for version in sorted(self.knowledge.versions.values(), key=lambda v: (v.policy_id, v.effective_date)):
@@ -110,7 +115,7 @@ class Engine:
                     "severity": sorted({str(i.severity).rsplit("#", 1)[-1] for i in infos}),
                     "documentation": str(graph.value(doc, NEC.documentName) or "") if doc else "",
                     "shapes": [str(i.iri) for i in infos],
-                    "citations": _citations(self.knowledge, criterion),
+                    "citations": [c.model_dump(mode="json") for c in citations_of(self.knowledge, criterion, version)],
                 })
         return [out[k] for k in sorted(out)]
 
