@@ -118,6 +118,27 @@ class DeterminationRecord:
 
 
 def read_record(case_id: str, number: int, det: URIRef, graph: Graph) -> DeterminationRecord:
+    """What a stored determination says about itself, read through the determination model.
+
+    A graph the model cannot read (one written before the model existed) is read triple
+    by triple instead, so old stores still list their determinations.
+    """
+    from ..determination import Determination
+    from ..vocabulary import term
+
+    try:
+        model = Determination.from_graph(graph, det)
+    except (ValueError, TypeError, KeyError, LookupError):
+        return _read_triples(case_id, number, det, graph)
+    outcomes = {line.code: str(term(line.outcome).iri) for line in model.lines}
+    return DeterminationRecord(number=number, iri=str(det), case_iri=str(CASE[case_id]),
+                               policy_version=model.policy.version_iri, policy_id=model.policy.id,
+                               version_label=model.policy.version, engine_version=model.engine_version,
+                               generated_at=model.clock.decided_at.isoformat().replace("+00:00", "Z"),
+                               outcomes=dict(sorted(outcomes.items())))
+
+
+def _read_triples(case_id: str, number: int, det: URIRef, graph: Graph) -> DeterminationRecord:
     """What a determination graph says about itself (read in Python: a graph is small)."""
     def text(prop: URIRef) -> str | None:
         value = graph.value(det, prop)
