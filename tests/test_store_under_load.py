@@ -161,7 +161,11 @@ def test_a_one_megabyte_query_is_refused_while_health_answers(tmp_path: Path) ->
         finally:
             done.set()
             prober.join()
-        assert health_times and max(health_times) < 0.1, max(health_times)
+        # /health is never held behind the large query: under 100 ms typically, and never the
+        # seconds a blocked event loop would take (the machine is shared, so one probe may be slow).
+        health_times.sort()
+        assert health_times and health_times[len(health_times) // 2] < 0.1, health_times[-5:]
+        assert health_times[-1] < 1.0, health_times[-5:]
         # a 90 KB query (10,000 strings) is under the limit and is answered. (As a FILTER IN,
         # Oxigraph compares each solution with each string, about 1 ms per triple here, so that
         # form meets the time limit over the knowledge graph; VALUES joins instead.)
