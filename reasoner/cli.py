@@ -1,8 +1,16 @@
-"""The ``necessity`` command: check cases, list policies, show derived cases and shapes, run SPARQL, serve the API."""
+"""The ``necessity`` command: check cases, list policies, show derived cases and shapes, run SPARQL,
+keep the store, serve the API.
+
+``necessity serve`` hands over to the API package's own entry point (``python -m api``,
+also installed as ``necessity-serve``) by replacing this process, so nothing in
+``reasoner`` imports ``api``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -54,9 +62,15 @@ def _cmd_redecide(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from api.server import run_server
-
-    return run_server(args)
+    if importlib.util.find_spec("api") is None:
+        raise NecessityError("the API package is not installed: install necessity-reasoner with its API")
+    argv = [sys.executable, "-m", "api", "--host", args.host, "--port", str(args.port)]
+    if args.store:
+        argv += ["--store", args.store]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)  # never returns
+    return 0  # pragma: no cover
 
 
 def _moment(text: str):
@@ -127,13 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     shapes.add_argument("policy", metavar="POLICY[@VERSION]", help="policy id, optionally @version label")
     shapes.set_defaults(func=_cmd_shapes)
 
-    query = sub.add_parser("query", help="run a SPARQL query file over the knowledge graph (and the store)")
-    query.add_argument("file", type=Path, help="a .rq file (a name inside queries/ also works)")
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query = sub.add_parser("query", help="run a read-only SPARQL query over the knowledge graph, or a store")
+    query.add_argument("file", nargs="?", type=Path,
+                       help="a .rq file (a name inside queries/ also works); '-' or none: standard input")
+    query.add_argument("-e", "--expression", metavar="QUERY", help="the query text itself")
+    query.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml"], default="table")
     query.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE",
                        help="bind a query variable to a literal or <IRI> (repeatable)")
-    query.add_argument("--store", help="also query this store: a directory (embedded) or an http(s) SPARQL URL")
+    query.add_argument("--store", help="query this store instead (knowledge, cases, determinations): "
+                                       "a directory (embedded) or an http(s) SPARQL URL")
+    query.add_argument("--timeout", type=float, default=60.0, help="seconds a store query may run (default 60)")
     query.set_defaults(func=_cmd_query)
+
+    from .store_command import add_store_parser
+
+    add_store_parser(sub)
 
     serve = sub.add_parser("serve", help="serve the validation API and the SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1")
