@@ -142,9 +142,8 @@ def test_the_api_gives_the_same_diff(engine: Engine, store_dir: Path) -> None:
 
 
 def _store_rows(stdout: str) -> list[dict]:
-    """The store's answer: `necessity query --store` prints the knowledge graph's first, then the store's."""
-    part = stdout.split("\n# store: ", 1)[1].split("\n", 1)[1]
-    return json.loads(part)["results"]["bindings"]
+    """The store's answer: `necessity query --store --format json` prints one result set."""
+    return json.loads(stdout)["results"]["bindings"]
 
 
 def test_author_queries_show_versions_and_the_outcomes_that_changed(folder: Path, store_dir: Path) -> None:
