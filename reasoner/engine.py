@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -20,11 +21,15 @@ from .errors import UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
 from .namespaces import NEC, bind_prefixes
+from .fastpath.form_graph import FormCase
+from .fastpath.pipeline import FastPath, case_data, unique_batches
 from .validation import validate_case
 
 __all__ = ["Engine", "DEFAULT_POLICY"]
 
 DEFAULT_POLICY = os.environ.get("NECESSITY_DEFAULT_POLICY", "aetna-cpb-0161")
+VALIDATORS = ("fast", "pyshacl")
+DEFAULT_VALIDATOR = "fast"  # the compiled path; tests/test_fastpath_agreement.py proves it equals pyshacl
 _CONTEXT = Path(__file__).resolve().parent / "contexts" / "case-form.jsonld"
 
 
@@ -39,17 +44,31 @@ def _field_properties() -> dict[str, URIRef]:
     return out
 
 
+def _as_loaded(case: FormCase) -> LoadedCase:
+    """A form-built case as the loader's ``LoadedCase`` (for the pyshacl reference path)."""
+    from .compiled import from_ox
+    graph = Graph()
+    bind_prefixes(graph)
+    for t in case.triples:
+        graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+    return LoadedCase(graph, URIRef(case.iri), case.case_id, case.requested_policy, "json")
+
+
 class Engine:
     """Decides cases. Build it once with :meth:`load` and reuse it."""
 
-    def __init__(self, knowledge: CompiledKnowledge) -> None:
+    def __init__(self, knowledge: CompiledKnowledge, *, validator: str | None = None) -> None:
         self.knowledge = knowledge
         self.version = __version__
         self._fields = _field_properties()
+        self.validator = validator or os.environ.get("NECESSITY_VALIDATOR") or DEFAULT_VALIDATOR
+        if self.validator not in VALIDATORS:
+            raise ValueError(f"NECESSITY_VALIDATOR must be one of {', '.join(VALIDATORS)}, not {self.validator!r}")
+        self.fast = FastPath(knowledge)
 
     @classmethod
-    def load(cls) -> Engine:
-        return cls(compile_knowledge())
+    def load(cls, *, validator: str | None = None) -> Engine:
+        return cls(compile_knowledge(), validator=validator)
 
     @cached_property
     def knowledge_graph(self) -> Graph:
@@ -68,18 +87,57 @@ class Engine:
         """The case graph with everything the shapes need derived (see :mod:`reasoner.inference`)."""
         return infer(self.knowledge, case.graph, case.iri)
 
-    def decide(self, case: LoadedCase, *, policy: str | None = None, version: str | None = None) -> Determination:
-        """Decide one case under one policy version.
+    def _finisher(self, case, version):
+        def finish(data, results) -> Determination:
+            return determine(knowledge=self.knowledge, version=version, data=data, case_iri=URIRef(case.iri),
+                             case_id=case.case_id, results=results, engine_version=self.version,
+                             field_properties=self._fields)
+        return finish
+
+    def decide(self, case: LoadedCase | FormCase, *, policy: str | None = None,
+               version: str | None = None) -> Determination:
+        """Decide one case (read by :func:`reasoner.loading.load_case` or
+        :func:`reasoner.fastpath.form_graph.load_form`) under one policy version.
 
         Raises:
             UnknownPolicyError: the policy or version is not in ``shapes/``.
         """
         policy_version = self.knowledge.policy_version(policy or case.requested_policy or DEFAULT_POLICY, version)
+        if self.validator == "fast":
+            data = case_data(case)
+            return self.fast.decide_one(data, policy_version, self._finisher(data, policy_version))
+        if isinstance(case, FormCase):
+            case = _as_loaded(case)
         data = self.infer(case)
         results = validate_case(data, policy_version)
-        return determine(knowledge=self.knowledge, version=policy_version, data=data, case_iri=case.iri,
-                         case_id=case.case_id, results=results, engine_version=self.version,
-                         field_properties=self._fields)
+        return self._finisher(case, policy_version)(data, results)
+
+    def decide_many(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
+                    version: str | None = None, batch_size: int = 500) -> list[Determination]:
+        """Decide many cases, the same results as :meth:`decide` one at a time, in their order."""
+        return list(self.iter_decide(cases, policy=policy, version=version, batch_size=batch_size))
+
+    def iter_decide(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
+                    version: str | None = None, batch_size: int = 500) -> Iterator[Determination]:
+        """Stream determinations: the cases are read and decided ``batch_size`` at a time, set-at-a-time
+        (one store per batch, each rule and compiled shape run once per batch). With the pyshacl
+        validator, one at a time.
+
+        Raises:
+            UnknownPolicyError: a case names a policy or version that is not in ``shapes/``.
+        """
+        if self.validator != "fast":
+            for case in cases:
+                yield self.decide(case, policy=policy, version=version)
+            return
+        for batch in unique_batches((case_data(c) for c in cases), lambda c: c.iri, batch_size):
+            versions = [self.knowledge.policy_version(policy or c.requested_policy or DEFAULT_POLICY, version)
+                        for c in batch]
+            if len(batch) == 1:
+                yield self.fast.decide_one(batch[0], versions[0], self._finisher(batch[0], versions[0]))
+                continue
+            finishers = iter([self._finisher(c, v) for c, v in zip(batch, versions)])
+            yield from self.fast.decide_many(batch, versions, lambda view, results: next(finishers)(view, results))
 
     def policies(self) -> list[dict]:
         """Every policy with its versions and criteria (with citations), JSON-ready."""

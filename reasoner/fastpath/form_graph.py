@@ -1,0 +1,101 @@
+"""The case graph straight from a checked case form, as pyoxigraph triples: no JSON-LD per case.
+
+It gives the same triples as :func:`reasoner.loading.load_case` on the same form (a test checks
+every bundled and generated case). What each field maps to is still read from the JSON-LD context,
+through the loader's schema; only the JSON-LD expansion and the read-back are skipped.
+It works on the form dict, so it can sit behind any form model that yields that dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from .. import loading
+from ..namespaces import CASE, NEC, RDF, XSD
+
+__all__ = ["FormCase", "form_triples", "load_form"]
+
+_TYPE = ox.NamedNode(str(RDF.type))
+_XSD = {kind: ox.NamedNode(str(XSD[kind])) for kind in ("integer", "decimal", "boolean", "date")}
+_LINE_INDEX = ox.NamedNode(str(NEC.lineIndex))
+
+
+@dataclass(frozen=True)
+class FormCase:
+    """A case read from its form: the pyoxigraph triples of its case graph and its identity."""
+
+    triples: list[ox.Triple]
+    iri: str
+    case_id: str
+    requested_policy: str | None
+
+
+def _literal(value: Any, kind: str, field) -> ox.NamedNode | ox.Literal:
+    if kind == "enum":
+        return ox.NamedNode(str(field.values[value]))
+    if kind == "name":
+        return ox.NamedNode(str(NEC) + value)
+    if kind == "boolean":
+        return ox.Literal("true" if value else "false", datatype=_XSD["boolean"])
+    if kind == "integer":
+        return ox.Literal(str(int(loading._as_decimal(value))), datatype=_XSD["integer"])
+    if kind == "decimal":
+        return ox.Literal(loading._canonical_decimal(loading._as_decimal(value)), datatype=_XSD["decimal"])
+    if kind == "date":
+        return ox.Literal(value, datatype=_XSD["date"])
+    return ox.Literal(value)
+
+
+def _values(node: ox.NamedNode, obj: Mapping[str, Any], schema, out: list[ox.Triple]) -> None:
+    for key, value in obj.items():
+        field = schema.fields[key]
+        prop = ox.NamedNode(str(field.prop))
+        for item in (value if field.many else (value,)):
+            out.append(ox.Triple(node, prop, _literal(item, field.kind, field)))
+
+
+def form_triples(form: Mapping[str, Any]) -> list[ox.Triple]:
+    """The case graph of a form already checked by the loader's rules (duplicates included once)."""
+    schema = loading._schema()
+    case_id = form["id"]
+    base = str(CASE[case_id])
+    case = ox.NamedNode(base)
+    out = [ox.Triple(case, _TYPE, ox.NamedNode(str(NEC.Case))),
+           ox.Triple(case, ox.NamedNode(str(NEC.caseId)), ox.Literal(case_id))]
+    for key, value in form.items():
+        if key == "id":
+            continue
+        field = schema.fields[key]
+        if field.kind != "node":
+            _values(case, {key: value}, schema, out)
+            continue
+        segment, cls = loading._NODES[key]
+        prop, cls_node = ox.NamedNode(str(field.prop)), ox.NamedNode(str(cls))
+        members = list(enumerate(value)) if field.many else [(None, value)]
+        for i, item in members:
+            node = ox.NamedNode(f"{base}/{segment}/{i}" if field.many else f"{base}/{segment}")
+            out.append(ox.Triple(case, prop, node))
+            out.append(ox.Triple(node, _TYPE, cls_node))
+            _values(node, item, field.schema, out)
+            if key == "requested":
+                out.append(ox.Triple(node, _LINE_INDEX, ox.Literal(str(i), datatype=_XSD["integer"])))
+    return list(dict.fromkeys(out))
+
+
+def load_form(data: bytes | str | Mapping[str, Any], *, source: str = "case") -> FormCase:
+    """Check a JSON case form with the loader's rules and build its case graph.
+
+    Raises:
+        CaseLoadError: as :func:`reasoner.loading.load_case` (the same checks, the same messages).
+    """
+    if isinstance(data, Mapping):
+        form = data
+    else:
+        text = loading._decode(data, source)
+        form = loading._parse_json(text, source, max_depth=loading._MAX_FORM_DEPTH)
+    loading._check_form(form, source)
+    return FormCase(form_triples(form), str(CASE[form["id"]]), form["id"], form.get("policy"))
