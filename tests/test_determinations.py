@@ -21,9 +21,10 @@ CASES = sorted(data_root("cases").glob("*.json"))
 EXPECTED = data_root("cases") / "expected"
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load()
+@pytest.fixture(scope="module", params=["pyshacl", "fast"])
+def engine(request) -> Engine:
+    """Every test here runs on both paths: pyshacl (the reference) and the compiled fast path."""
+    return Engine.load(validator=request.param)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
