@@ -141,6 +141,15 @@ def _citations(knowledge: CompiledKnowledge, criterion) -> list[dict]:
 
 
 def _criterion(knowledge: CompiledKnowledge, info: ShapeInfo) -> dict:
+    """The criterion of a shape with its document and citations (computed once per shape, copied out)."""
+    cache = knowledge.__dict__.setdefault("_criterion_cache", {})
+    if info.iri not in cache:
+        cache[info.iri] = _criterion_uncached(knowledge, info)
+    found = cache[info.iri]
+    return {**found, "citations": [dict(c) for c in found["citations"]]}
+
+
+def _criterion_uncached(knowledge: CompiledKnowledge, info: ShapeInfo) -> dict:
     graph = knowledge.policy_graph
     doc = info.documentation
     return {

@@ -31,12 +31,21 @@ _PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*", re.IGNO
 _PROJECTS_THIS = re.compile(r"SELECT\s+(DISTINCT\s+|REDUCED\s+)?(\*|[^{]*\$this\b)", re.IGNORECASE)
 
 
+_TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+
+
 @dataclass(frozen=True)
 class CompiledQuery:
     shape: str
     severity: str
     component: str
     text: str
+    target_classes: frozenset[str] | None = None  # every target is one of these classes (None: other targets)
+
+    @property
+    def direct_text(self) -> str:
+        """The query for data graphs without ``rdfs:subClassOf``: SHACL instances are direct instances."""
+        return self.text.replace(_TYPE_PATH, f"<{RDF.type}>")
 
 
 @dataclass
@@ -65,6 +74,21 @@ def _targets(graph: Graph, shape, parents: dict) -> list[str]:
     for parent in parents.get(shape, ()):
         found.extend(_targets(graph, parent, parents))
     return sorted(set(found))
+
+
+def _target_classes(graph: Graph, shape, parents: dict) -> frozenset[str] | None:
+    """The classes of the shape's targets when all its targets are class targets, else None."""
+    if any((shape, p, None) in graph for p in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)):
+        return None
+    found = {str(c) for c in graph.objects(shape, SH.targetClass)}
+    if (shape, RDF.type, RDFS.Class) in graph or (shape, RDF.type, _OWL_CLASS) in graph:
+        found.add(str(shape))
+    for parent in parents.get(shape, ()):
+        inherited = _target_classes(graph, parent, parents)
+        if inherited is None:
+            return None
+        found |= inherited
+    return frozenset(found)
 
 
 def _target_pattern(targets: list[str]) -> str:
@@ -130,6 +154,8 @@ def compile_shapes(graph: Graph) -> CompiledShapes:
             queries = [CompiledQuery(str(shape), severity, c.component, _select(c.pattern, targets, c.value))
                        for c in checks(graph, shape, "?this", Names(), with_properties=False)]
             queries += _sparql_constraints(graph, shape, targets, severity)
+            classes = _target_classes(graph, shape, parents)
+            queries = [CompiledQuery(q.shape, q.severity, q.component, q.text, classes) for q in queries]
         except Unsupported as why:
             compiled.fallback[str(shape)] = str(why)
             continue

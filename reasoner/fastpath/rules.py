@@ -31,7 +31,16 @@ _WHERE = re.compile(r"\s*(WHERE\s*)?\{")
 class Rule:
     order: float
     text: str          # the CONSTRUCT as written, run with $this substituted
-    batch_text: str | None  # the same with $this bound by the targets, or None: run case by case
+    targets: tuple[str, ...]  # patterns binding $this to the rule shape's focus nodes (empty: case by case)
+
+    def batch_text(self, cases) -> str | None:
+        """The rule for a batch: ``$this`` bound to every case by ``VALUES`` (Oxigraph then starts its
+        joins from them) and kept to the rule shape's targets; None where it cannot be rewritten."""
+        if not self.targets:
+            return None
+        values = "VALUES $this { " + " ".join(f"<{c.value}>" for c in cases) + " }"
+        target = self.targets[0] if len(self.targets) == 1 else " UNION ".join(f"{{ {t} }}" for t in self.targets)
+        return _with_targets(self.text, [f"{values} {{ {target} }}"])
 
 
 def _with_targets(text: str, targets: list[str]) -> str | None:
@@ -56,7 +65,7 @@ def read_rules(graph: Graph) -> list[Rule]:
         text = str(graph.value(rule, SH.construct))
         targets = [f"$this <{RDF.type}>/<{RDFS.subClassOf}>* <{cls}> ." for cls in graph.objects(shape, SH.targetClass)]
         targets += [f"VALUES $this {{ <{node}> }}" for node in graph.objects(shape, SH.targetNode)]
-        rules.append(Rule(float(graph.value(rule, SH.order) or 0), text, _with_targets(text, targets)))
+        rules.append(Rule(float(graph.value(rule, SH.order) or 0), text, tuple(targets)))
     return sorted(rules, key=lambda r: (r.order, r.text))
 
 
@@ -78,14 +87,15 @@ def run_rules_many(store: ox.Store, rules: list[Rule], owners: dict, cases: dict
     """
     for rule in rules:
         quads, lost = [], False
-        if rule.batch_text is not None:
-            for t in store.query(rule.batch_text):
+        batch_text = rule.batch_text(cases)
+        if batch_text is not None:
+            for t in store.query(batch_text):
                 graph = owners.get(t.subject)
                 if graph is None:
                     lost = True
                     break
                 quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
-        if rule.batch_text is None or lost:
+        if batch_text is None or lost:
             quads = []
             for case, graph in cases.items():
                 for t in store.query(rule.text, substitutions={_THIS: case}):

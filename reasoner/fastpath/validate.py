@@ -18,6 +18,8 @@ from .compiler import GRAPH_VAR, CompiledShapes
 __all__ = ["validate_graphs"]
 
 _GRAPH = ox.Variable(GRAPH_VAR)
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 
 def _text(term) -> str:
@@ -32,8 +34,14 @@ def validate_graphs(store: ox.Store, compiled: CompiledShapes, version: PolicyVe
         options = {"substitutions": {_GRAPH: graphs[0]}}
     else:
         options = {"named_graphs": graphs}
+    # what the data graphs hold decides which queries can match: SHACL instances of a class are its
+    # direct instances when no data graph has rdfs:subClassOf, and a class no node has targets nothing
+    direct = not any(True for g in graphs for _ in store.quads_for_pattern(None, _SUBCLASS, None, g))
+    present = {q.object.value for g in graphs for q in store.quads_for_pattern(None, _TYPE, None, g)}
     for query in compiled.queries:
-        for row in store.query(query.text, **options):
+        if direct and query.target_classes is not None and not (query.target_classes & present):
+            continue
+        for row in store.query(query.direct_text if direct else query.text, **options):
             graph = graphs[0] if len(graphs) == 1 else row[0]
             value = row[2] if len(row) > 2 else None
             found[graph].add(Result(focus=_text(row[1]), shape=query.shape, severity=query.severity,

@@ -17,6 +17,19 @@ from ..compiled import from_ox
 __all__ = ["CaseView"]
 
 
+_TERMS: dict = {}
+
+
+def _term(node):
+    """``from_ox`` with a bounded cache: knowledge IRIs and small literals repeat across cases."""
+    found = _TERMS.get(node)
+    if found is None:
+        found = from_ox(node)
+        if len(_TERMS) < 100_000:
+            _TERMS[node] = found
+    return found
+
+
 class CaseView:
     """The triples of one named graph of a pyoxigraph store, indexed by subject and by predicate."""
 
@@ -25,7 +38,7 @@ class CaseView:
         self._po: dict = defaultdict(list)
         self._triples = []
         for quad in store.quads_for_pattern(None, None, None, graph):
-            s, p, o = from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+            s, p, o = _term(quad.subject), _term(quad.predicate), _term(quad.object)
             self._triples.append((s, p, o))
             self._sp[s].append((p, o))
             self._po[p].append((s, o))
