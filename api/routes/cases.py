@@ -20,6 +20,7 @@ from rdflib import Graph, URIRef
 from reasoner.determination import Determination
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.errors import UnknownPolicyError
+from reasoner.fastpath.form_graph import FormCase, read_case
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import NEC, bind_prefixes
 from reasoner.render import render_letter
@@ -118,7 +119,7 @@ def _content_type(request: Request) -> str:
     return media
 
 
-def _decide(engine: Engine, case: LoadedCase, policy: str | None, version: str | None) -> Determination:
+def _decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, version: str | None) -> Determination:
     """Decide, and say which parameter an unknown policy or version came from."""
     try:
         return engine.decide(case, policy=policy, version=version)
@@ -131,7 +132,7 @@ def _decide(engine: Engine, case: LoadedCase, policy: str | None, version: str |
 
 def _submit(engine: Engine, store: Store, body: bytes, media: str, policy: str | None,
             version: str | None) -> tuple[Determination, URIRef, datetime]:
-    case = load_case(body, content_type=media, source="body")
+    case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
     det = _decide(engine, case, policy, version)
     decided_at = datetime.now(timezone.utc)
     iri = store.add_case(case.case_id, case.graph, lambda name: det.to_graph(name, decided_at=decided_at))

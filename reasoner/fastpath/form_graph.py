@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 from .. import loading
 from ..namespaces import CASE, NEC, RDF, XSD
 
-__all__ = ["FormCase", "form_triples", "load_form"]
+__all__ = ["FormCase", "form_triples", "load_form", "read_case"]
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _XSD = {kind: ox.NamedNode(str(XSD[kind])) for kind in ("integer", "decimal", "boolean", "date")}
@@ -32,6 +33,20 @@ class FormCase:
     iri: str
     case_id: str
     requested_policy: str | None
+
+    @cached_property
+    def graph(self):
+        """The case graph as rdflib (for writers that take one, such as the case store)."""
+        from rdflib import Graph
+
+        from ..compiled import from_ox
+        from ..namespaces import bind_prefixes
+
+        graph = Graph()
+        bind_prefixes(graph)
+        for t in self.triples:
+            graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        return graph
 
 
 def _literal(value: Any, kind: str, field) -> ox.NamedNode | ox.Literal:
@@ -99,3 +114,10 @@ def load_form(data: bytes | str | Mapping[str, Any], *, source: str = "case") ->
         form = loading._parse_json(text, source, max_depth=loading._MAX_FORM_DEPTH)
     loading._check_form(form, source)
     return FormCase(form_triples(form), str(CASE[form["id"]]), form["id"], form.get("policy"))
+
+
+def read_case(data: bytes | str, *, content_type: str = "application/json", source: str = "case"):
+    """A JSON case form through :func:`load_form`; Turtle and JSON-LD through the loader."""
+    if content_type.split(";", 1)[0].strip().lower() == "application/json":
+        return load_form(data, source=source)
+    return loading.load_case(data, content_type=content_type, source=source)
