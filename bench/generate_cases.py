@@ -234,8 +234,8 @@ def _pump(rng: random.Random, *, replacement: bool = False) -> dict:
     if rng.random() < 0.35:
         pump["prior_authorizations"] = [str(rng.randrange(1000000, 9999999)) for _ in range(rng.randint(1, 3))]
     if replacement and rng.random() < 0.7:
-        pump["replacement_reason"] = rng.choice(["battery end of life", "pump malfunction", "catheter fracture",
-                                                 "pocket infection"])
+        pump["replacement_reason"] = rng.choice(["battery-end-of-life", "malfunction", "irreparable",
+                                                 "wireless-monitoring-only"])
     if not pump:
         pump["implanted"] = True
     return pump

@@ -16,8 +16,9 @@ __all__ = ["run_check", "run_policies", "bundled_cases"]
 
 
 def bundled_cases() -> list[Path]:
-    """The example cases shipped in ``cases/`` (JSON case form)."""
-    return sorted(data_root("cases").glob("*.json"))
+    """The example cases shipped in ``cases/`` (JSON case form, Turtle and JSON-LD)."""
+    root = data_root("cases")
+    return sorted([*root.glob("*.json"), *root.glob("*.ttl"), *root.glob("*.jsonld")])
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""The ``necessity`` command: check cases, list policies, run SPARQL, serve the API."""
+"""The ``necessity`` command: check cases, list policies, show derived cases and shapes, run SPARQL, serve the API."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ def _cmd_policies(args: argparse.Namespace) -> int:
     from .check import run_policies
 
     return run_policies(args)
+
+
+def _cmd_infer(args: argparse.Namespace) -> int:
+    from .debug import run_infer
+
+    return run_infer(args)
+
+
+def _cmd_shapes(args: argparse.Namespace) -> int:
+    from .debug import run_shapes
+
+    return run_shapes(args)
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
@@ -53,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     policies.add_argument("policy", nargs="?", help="show the criteria of this policy")
     policies.add_argument("--json", action="store_true")
     policies.set_defaults(func=_cmd_policies)
+
+    infer = sub.add_parser("infer", help="print the derived case graph (what the shapes see) as Turtle")
+    infer.add_argument("case", type=Path, help="a case file (.json case form, .ttl, .jsonld)")
+    infer.set_defaults(func=_cmd_infer)
+
+    shapes = sub.add_parser("shapes", help="print the shapes graph a policy version validates with, as Turtle")
+    shapes.add_argument("policy", metavar="POLICY[@VERSION]", help="policy id, optionally @version label")
+    shapes.set_defaults(func=_cmd_shapes)
 
     query = sub.add_parser("query", help="run a SPARQL query file over the knowledge graph (and the store)")
     query.add_argument("file", type=Path, help="a .rq file (a name inside queries/ also works)")

@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .compiled import CompiledKnowledge, PolicyVersion, ShapeInfo
+from .compiled import CompiledKnowledge, PolicyVersion, ShapeInfo, _rdflib_path
 from .namespaces import DCTERMS, NEC, PROV, RDF, RDFS, SH, XSD, bind_prefixes
 from .validation import Result
 
@@ -61,6 +62,7 @@ class Determination:
     met_criteria: list[dict]
     unknown: dict
     alternatives: list[dict] = field(default_factory=list)
+    safety_notices: list[dict] = field(default_factory=list)
 
     @property
     def outcomes(self) -> dict[str, str]:
@@ -88,6 +90,7 @@ class Determination:
             "advisories": self.advisories,
             "met_criteria": self.met_criteria,
             "unknown": self.unknown,
+            "safety_notices": self.safety_notices,
         }
 
     def to_json(self) -> str:
@@ -126,30 +129,52 @@ class Determination:
 
 # ---------------------------------------------------------------- building it
 
-def _citations(knowledge: CompiledKnowledge, criterion) -> list[dict]:
-    graph, out = knowledge.policy_graph, []
-    for citation in graph.objects(criterion, NEC.hasCitation):
-        source = graph.value(citation, NEC.citesSource)
-        onto = knowledge.ontology
-        out.append({
-            "source": str(onto.value(source, NEC.sourceId) or _local(source)),
-            "title": str(onto.value(source, DCTERMS.title) or knowledge.label(source)),
-            "locator": str(graph.value(citation, NEC.locator) or ""),
-            "url": str(onto.value(source, NEC.url) or ""),
-        })
-    return sorted(out, key=lambda c: (c["source"], c["locator"]))
+def _foreign_sources(knowledge: CompiledKnowledge, version: PolicyVersion | None) -> frozenset:
+    """Sources other policy versions are based on and this one is not: never cited under this policy."""
+    if version is None:
+        return frozenset()
+    graph = knowledge.policy_graph
+    own = set(graph.objects(version.iri, NEC.basedOn))
+    others = {s for v in knowledge.versions.values() for s in graph.objects(v.iri, NEC.basedOn)}
+    return frozenset(others - own)
 
 
-def _criterion(knowledge: CompiledKnowledge, info: ShapeInfo) -> dict:
+def _citations(knowledge: CompiledKnowledge, criterion, exclude: frozenset = frozenset()) -> list[dict]:
+    """The citations of a criterion (shapes) or a fact (ontology), without other policies' sources."""
+    out = []
+    for graph in (knowledge.policy_graph, knowledge.ontology):
+        for citation in graph.objects(criterion, NEC.hasCitation):
+            source = graph.value(citation, NEC.citesSource)
+            if source is None or source in exclude:
+                continue
+            out.append(_citation_record(knowledge, graph, citation, source))
+    if not out and exclude:
+        return _citations(knowledge, criterion)
+    unique = {json.dumps(c, sort_keys=True): c for c in out}
+    return sorted(unique.values(), key=lambda c: (c["source"], c["locator"]))
+
+
+def _citation_record(knowledge: CompiledKnowledge, graph: Graph, citation, source) -> dict:
+    onto = knowledge.ontology
+    return {
+        "source": str(onto.value(source, NEC.sourceId) or _local(source)),
+        "title": str(onto.value(source, DCTERMS.title) or knowledge.label(source)),
+        "locator": str(graph.value(citation, NEC.locator) or ""),
+        "url": str(onto.value(source, NEC.url) or ""),
+    }
+
+
+def _criterion(knowledge: CompiledKnowledge, info: ShapeInfo, exclude: frozenset = frozenset()) -> dict:
     """The criterion of a shape with its document and citations (computed once per shape, copied out)."""
     cache = knowledge.__dict__.setdefault("_criterion_cache", {})
-    if info.iri not in cache:
-        cache[info.iri] = _criterion_uncached(knowledge, info)
-    found = cache[info.iri]
+    key = (info.iri, exclude)
+    if key not in cache:
+        cache[key] = _criterion_uncached(knowledge, info, exclude)
+    found = cache[key]
     return {**found, "citations": [dict(c) for c in found["citations"]]}
 
 
-def _criterion_uncached(knowledge: CompiledKnowledge, info: ShapeInfo) -> dict:
+def _criterion_uncached(knowledge: CompiledKnowledge, info: ShapeInfo, exclude: frozenset = frozenset()) -> dict:
     graph = knowledge.policy_graph
     doc = info.documentation
     return {
@@ -157,8 +182,33 @@ def _criterion_uncached(knowledge: CompiledKnowledge, info: ShapeInfo) -> dict:
         "name": knowledge.label(info.criterion),
         "document": str(graph.value(doc, NEC.documentName) or knowledge.label(doc)) if doc else None,
         "document_iri": str(doc) if doc else None,
-        "citations": _citations(knowledge, info.criterion),
+        "citations": _citations(knowledge, info.criterion, exclude),
     }
+
+
+def _add_fact_citations(knowledge: CompiledKnowledge, entry: dict, value: str | None, exclude: frozenset) -> None:
+    """A result whose value is a cited knowledge fact (a label indication, a condition) cites it too."""
+    if value is None or not value.startswith("http"):
+        return
+    extra = _citations(knowledge, URIRef(value), exclude) if (URIRef(value), NEC.hasCitation, None) in \
+        knowledge.ontology else []
+    known = {json.dumps(c, sort_keys=True) for c in entry["citations"]}
+    for citation in extra:
+        if json.dumps(citation, sort_keys=True) not in known:
+            entry["citations"].append(citation)
+    entry["citations"].sort(key=lambda c: (c["source"], c["locator"]))
+
+
+def _evidence_path(knowledge: CompiledKnowledge, shape: str):
+    """The ``nec:evidencePath`` of a shape: where the facts that met it are when its own path is empty."""
+    node = knowledge.policy_graph.value(URIRef(shape), NEC.evidencePath)
+    return _rdflib_path(knowledge.policy_graph, node) if node is not None else None
+
+
+def _value_text(knowledge: CompiledKnowledge, data: Graph, value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _describe(knowledge, data, URIRef(value)) if value.startswith("http") else value
 
 
 def _focus_nodes(data: Graph, info: ShapeInfo) -> set:
@@ -175,16 +225,41 @@ def _focus_nodes(data: Graph, info: ShapeInfo) -> set:
     return nodes
 
 
+def _form_properties() -> frozenset[str]:
+    """Every property the case form maps to (the shipped JSON-LD context): what a record documents."""
+    global _FORM_PROPERTIES
+    if _FORM_PROPERTIES is None:
+        found: set[str] = set()
+
+        def walk(node) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "@id" and isinstance(value, str) and value.startswith("nec:"):
+                        found.add(str(NEC) + value[4:])
+                    walk(value)
+
+        walk(json.loads(_CONTEXT_FILE.read_text(encoding="utf-8")))
+        found.add(str(NEC.hasCode))
+        _FORM_PROPERTIES = frozenset(found)
+    return _FORM_PROPERTIES
+
+
+_CONTEXT_FILE = Path(__file__).resolve().parent / "contexts" / "case-form.jsonld"
+_FORM_PROPERTIES: frozenset[str] | None = None
+
+
 def _describe(knowledge: CompiledKnowledge, data: Graph, value) -> str:
-    """A short human reading of a case fact: a literal, a knowledge term, or a case node."""
+    """A short human reading of a case fact: a literal, a knowledge term, or a case node (its documented
+    fields only, not what the rules derived)."""
     if isinstance(value, Literal):
         return str(value)
     text = str(value)
     if text in knowledge.labels:
         return knowledge.labels[text]
     parts = []
+    form = _form_properties()
     for predicate, obj in sorted(data.predicate_objects(value)):
-        if predicate in (RDF.type, NEC.inCase) or str(predicate).endswith("Normalized"):
+        if predicate in (RDF.type, NEC.inCase) or str(predicate) not in form:
             continue
         reading = str(obj) if isinstance(obj, Literal) else knowledge.labels.get(str(obj))
         if reading is not None:
@@ -225,6 +300,7 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
         for node in _focus_nodes(data, info):
             applicable.setdefault(node, set()).add(info.iri)
 
+    exclude = _foreign_sources(knowledge, version)
     line_records, missing, unmet, warnings, advisories, met = [], {}, {}, {}, {}, {}
     unknown_codes = []
     for line in lines:
@@ -279,60 +355,76 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
         else:
             outcome = worst(scored)
         record["outcome"] = outcome
-        violated: dict[str, list[Result]] = {}
+        violated: dict[str, list[Result]] = {}   # the trace: criteria failed here (warnings too)
         for result in line_results:
             info = shapes.get(URIRef(result.shape))
             if info is None or info.criterion is None:
                 continue
-            if result.severity == str(SH.Violation):
+            if result.value is None and info.path is not None:
+                # e.g. sh:maxCount: the engine names no value; the values on the path are what failed
+                found = sorted(str(v) for v in data.objects(URIRef(result.focus), info.path))
+                if found:
+                    for value in found[1:]:
+                        line_results.append(Result(result.focus, result.shape, result.severity, value))
+                    result = Result(result.focus, result.shape, result.severity, found[0])
+            if result.severity in (str(SH.Violation), str(SH.Warning)):
                 violated.setdefault(str(info.criterion), []).append(result)
+            if result.severity == str(SH.Violation):
                 path = _PATH_NAMES.get(str(info.group), "all")
-                item = _criterion(knowledge, info)
+                item = _criterion(knowledge, info, exclude)
                 if info.failure_kind == NEC.Contradicted:
                     entry = unmet.setdefault((item["criterion"], result.shape), {
                         **item, "shape": result.shape, "message": info.message, "lines": [], "values": []})
                     entry["lines"].append(code)
                     if result.value is not None:
-                        entry["values"].append(_describe(knowledge, data, URIRef(result.value))
-                                               if result.value.startswith("http") else result.value)
+                        entry["values"].append(_value_text(knowledge, data, result.value))
                 else:
                     entry = missing.setdefault((item["criterion"], item["document_iri"], path), {
                         **item, "path": path, "messages": [], "blocks": [],
-                        "evidence": []})
+                        "evidence": [], "values": []})
                     entry["blocks"].append(code)
                     entry["messages"].append(info.message)
+                    if result.value is not None:
+                        entry["values"].append(_value_text(knowledge, data, result.value))
             else:
                 bucket = warnings if result.severity == str(SH.Warning) else advisories
                 entry = bucket.setdefault(result.shape, {
-                    **_criterion(knowledge, info), "shape": result.shape, "message": info.message, "lines": []})
+                    **_criterion(knowledge, info, exclude), "shape": result.shape, "message": info.message,
+                    "lines": [], "values": []})
                 entry["lines"].append(code)
+                if result.value is not None:
+                    entry["values"].append(_value_text(knowledge, data, result.value))
+            _add_fact_citations(knowledge, entry, result.value, exclude)
 
-
+        # three states per criterion: met only from documented facts; absence is never met
+        line_facts: dict[str, list[str]] = {}
+        line_infos: dict[str, ShapeInfo] = {}
         for shape_iri in sorted(set().union(*(applicable.get(f, set()) for f in foci)), key=str):
             info = shapes[shape_iri]
-            if info.criterion is None or info.severity != SH.Violation:
+            if info.criterion is None or info.severity not in (SH.Violation, SH.Warning):
                 continue
             criterion = str(info.criterion)
-            bucket = "met"
+            line_infos.setdefault(criterion, info)
+            facts = line_facts.setdefault(criterion, [])
+            evidence_path = _evidence_path(knowledge, shape_iri)
+            for focus in sorted((f for f in foci if shape_iri in applicable.get(f, ())), key=str):
+                for path in (info.path, evidence_path):
+                    if path is not None:
+                        facts.extend(_describe(knowledge, data, v) for v in data.objects(focus, path))
+        for criterion, facts in sorted(line_facts.items()):
+            info = line_infos[criterion]
             if criterion in violated:
                 kinds = {shapes[URIRef(r.shape)].failure_kind for r in violated[criterion]}
                 bucket = "unmet" if NEC.Contradicted in kinds else "undocumented"
-            if criterion not in record["criteria"][bucket]:
-                record["criteria"][bucket].append(criterion)
+            else:
+                bucket = "met" if facts else "undocumented"
+            record["criteria"][bucket].append(criterion)
             if bucket == "met":
-                facts = []
-                if info.path is not None:
-                    for focus in sorted((f for f in foci if shape_iri in applicable.get(f, ())), key=str):
-                        facts.extend(_describe(knowledge, data, v) for v in data.objects(focus, info.path))
-                entry = met.setdefault(criterion, {**_criterion(knowledge, info), "lines": [], "facts": [],
+                entry = met.setdefault(criterion, {**_criterion(knowledge, info, exclude), "lines": [], "facts": [],
                                                    "evidence": []})
                 entry["lines"].append(code)
                 entry["facts"].extend(facts)
                 entry["evidence"].extend(_evidence(data, case_iri, field_properties, info))
-        # a criterion is met for a line only if none of its shapes failed there
-        record["criteria"]["met"] = [c for c in record["criteria"]["met"]
-                                     if c not in record["criteria"]["undocumented"]
-                                     and c not in record["criteria"]["unmet"]]
         record["missing_documents"] = sorted({e["document_iri"] for e in missing.values()
                                               if code in e["blocks"] and e["document_iri"]})
         for key in record["criteria"]:
@@ -376,6 +468,7 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
                             and str(data.value(r, NEC.drug)) not in knowledge.types})
     unknown_diagnoses = sorted(str(data.value(d, NEC.notation)) for d in data.objects(case_iri, NEC.hasDiagnosis)
                                if data.value(d, NEC.hasCode) is None and not set(data.objects(d, NEC.inCodeGroup)))
+    safety_notices = _safety_notices(knowledge, data, lines, line_records, exclude)
     return Determination(
         case_id=case_id, case_iri=str(case_iri), policy_id=version.policy_id, policy_version=version.label,
         policy_version_iri=str(version.iri), engine_version=engine_version,
@@ -387,4 +480,31 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
         met_criteria=met_list,
         unknown={"codes": unknown_codes, "diagnoses": unknown_diagnoses, "drugs": unknown_drugs},
         alternatives=alternatives,
+        safety_notices=safety_notices,
     )
+
+
+def _safety_notices(knowledge: CompiledKnowledge, data: Graph, lines: list, records: list[dict],
+                    exclude: frozenset) -> list[dict]:
+    """A pended or refused line that keeps a running pump drug going carries that drug's withdrawal notice.
+
+    The rules link such a line to the withdrawal risks of its drugs (``nec:withdrawalRiskOfLine``); the
+    notice's words and citations are the knowledge's.
+    """
+    onto, notices = knowledge.ontology, {}
+    by_index = {r["index"]: r for r in records}
+    for line in lines:
+        record = by_index[int(data.value(line, NEC.lineIndex) or 0)]
+        if record["outcome"] not in (INSUFFICIENT, DOES_NOT_MEET):
+            continue
+        for risk in sorted(data.objects(line, NEC.withdrawalRiskOfLine), key=str):
+            message = onto.value(risk, NEC.safetyNotice)
+            if message is None:
+                continue
+            entry = notices.setdefault(str(risk), {
+                "drug": knowledge.label(onto.value(risk, NEC.aboutDrug)), "lines": [],
+                "message": str(message), "citations": _citations(knowledge, risk, exclude)})
+            entry["lines"].append(record["code"])
+    for entry in notices.values():
+        entry["lines"] = sorted(set(entry["lines"]))
+    return sorted(notices.values(), key=lambda e: e["drug"])

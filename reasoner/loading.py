@@ -34,7 +34,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field as dc_field
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +74,11 @@ _NODES: dict[str, tuple[str, URIRef]] = {
     "pain_scores": ("pain-score", NEC.PainScore),
     "findings": ("findings", NEC.DocumentedFindings),
     "evidence": ("evidence", NEC.EvidenceLocator),
+    "member": ("member", NEC.Member),
+    "provider": ("provider", NEC.Provider),
+    "catheter": ("catheter", NEC.CatheterDocumentation),
+    # nodes of nodes: IRI segment under the parent node's IRI
+    "dose_steps": ("step", NEC.TrialDoseStep),
 }
 
 _GENERATED = frozenset({"case_id", "line_index"})
@@ -95,11 +100,19 @@ _RANGES: dict[tuple[str, str], tuple[int, int]] = {
 }
 _DEFAULT_RANGE = (0, 10**9)  # every number in the form is a count, amount or duration
 
+_PATTERNS: dict[tuple[str, str], tuple[re.Pattern[str], str]] = {
+    ("requested", "modifiers"): (re.compile(r"^[A-Z0-9]{2}$"),
+                                 "must be a billing modifier of two upper-case letters or digits"),
+    ("provider", "npi"): (re.compile(r"^[0-9]{10}$"), "must be a National Provider Identifier of 10 digits"),
+}
+
 _DIAGNOSIS_SYSTEMS = frozenset({"ICD-10-CM"})  # requested lines take every other known system
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _DRUG_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+                       r"(Z|[+-][0-9]{2}:[0-9]{2})$")
 _NUMBER_LEXICAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 _MAX_TEXT = 2000
 _MAX_FORM_DEPTH = 4    # {requested: [{dates_of_service: [ ... ]}]}
@@ -203,7 +216,7 @@ def case_to_jsonld(form: Mapping[str, Any]) -> dict[str, Any]:
 class _Field:
     key: str
     prop: URIRef
-    kind: str          # node | string | integer | decimal | boolean | date | enum | name
+    kind: str          # node | string | integer | decimal | boolean | date | datetime | enum | name
     many: bool
     values: Mapping[str, URIRef] = dc_field(default_factory=dict)   # enum terms
     schema: _Schema | None = None                                   # node objects
@@ -219,7 +232,8 @@ class _Schema:
         return {f.prop: f for f in self.fields.values()}
 
 
-_DATATYPES = {XSD.integer: "integer", XSD.decimal: "decimal", XSD.boolean: "boolean", XSD.date: "date"}
+_DATATYPES = {XSD.integer: "integer", XSD.decimal: "decimal", XSD.boolean: "boolean", XSD.date: "date",
+              XSD.dateTime: "datetime"}
 
 
 @lru_cache(maxsize=1)
@@ -349,7 +363,7 @@ def _check_object(obj: Any, schema: _Schema, path: str, source: str) -> None:
         if key not in obj:
             raise _fail(source, _join(path, key), "is required")
     for key, value in obj.items():
-        if key == "id":
+        if key == "id" and not schema.name:
             continue
         spec = schema.fields[key]
         where = _join(path, key)
@@ -376,6 +390,9 @@ def _check_value(value: Any, spec: _Field, owner: str, where: str, source: str) 
             raise _fail(source, where, "must be a string")
         if not value.strip() or len(value) > _MAX_TEXT:
             raise _fail(source, where, f"must be a non-empty string of at most {_MAX_TEXT} characters")
+        pattern = _PATTERNS.get((owner, spec.key))
+        if pattern is not None and not pattern[0].match(value):
+            raise _fail(source, where, pattern[1])
     elif kind == "boolean":
         if not isinstance(value, bool):
             raise _fail(source, where, "must be true or false")
@@ -398,6 +415,10 @@ def _check_value(value: Any, spec: _Field, owner: str, where: str, source: str) 
             raise _fail(source, where, "must be a date written YYYY-MM-DD")
         if not _valid_date(value):
             raise _fail(source, where, "must be a real date written YYYY-MM-DD")
+    elif kind == "datetime":
+        if not isinstance(value, str) or _utc_datetime(value) is None:
+            raise _fail(source, where, "must be an RFC 3339 date-time with a UTC offset, "
+                                       "such as 2026-01-05T09:30:00Z or 2026-01-05T10:30:00+01:00")
     elif kind == "enum":
         if not isinstance(value, str) or value not in spec.values:
             raise _fail(source, where, f"{_shown(value)} is not one of: {', '.join(spec.values)}")
@@ -426,6 +447,20 @@ def _valid_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _utc_datetime(text: str) -> str | None:
+    """An RFC 3339 date-time with offset, as the canonical UTC form ``YYYY-MM-DDThh:mm:ss[.f]Z``."""
+    if not _DATETIME.match(text):
+        return None
+    try:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+    out = instant.strftime("%Y-%m-%dT%H:%M:%S")
+    if instant.microsecond:
+        out += f".{instant.microsecond:06d}".rstrip("0")
+    return out + "Z"
 
 
 def _as_decimal(value: Any) -> Decimal | None:
@@ -474,7 +509,17 @@ def _node_jsonld(obj: Mapping[str, Any], schema: _Schema, iri: str, cls: URIRef,
                  line_index: int | None) -> dict[str, Any]:
     node: dict[str, Any] = {"@id": iri, "@type": cls.n3(_nec_manager())}
     for key, value in obj.items():
-        node[key] = _scalar_jsonld(value, schema.fields[key])
+        spec = schema.fields[key]
+        if spec.kind == "node":
+            segment, child_cls = _NODES[key]
+            assert spec.schema is not None
+            if spec.many:
+                node[key] = [_node_jsonld(item, spec.schema, f"{iri}/{segment}/{i}", child_cls, None)
+                             for i, item in enumerate(value)]
+            else:
+                node[key] = _node_jsonld(value, spec.schema, f"{iri}/{segment}", child_cls, None)
+            continue
+        node[key] = _scalar_jsonld(value, spec)
     if line_index is not None:
         node["line_index"] = str(line_index)
     return node
@@ -497,6 +542,8 @@ def _scalar_jsonld(value: Any, spec: _Field) -> Any:
         return str(int(_as_decimal(value)))  # type: ignore[arg-type]
     if spec.kind == "decimal":
         return _canonical_decimal(_as_decimal(value))  # type: ignore[arg-type]
+    if spec.kind == "datetime":
+        return _utc_datetime(value)
     return value
 
 
@@ -656,50 +703,66 @@ def _skolemize(graph: rdflib.Graph, case: URIRef, case_id: str, schema: _Schema,
         return graph
     used = {t for triple in graph for t in triple if isinstance(t, URIRef)}
     mapping: dict[BNode, URIRef] = {}
-    base = str(CASE[case_id])
-    for spec in schema.fields.values():
-        if spec.kind != "node":
-            continue
-        segment = _NODES[spec.key][0]
-        blanks = [o for o in graph.objects(case, spec.prop) if isinstance(o, BNode)]
-        blanks.sort(key=lambda b: _content_key(graph, b))
-        i = 0
-        for blank in blanks:
-            while True:
-                iri = URIRef(f"{base}/{segment}/{i}" if spec.many else f"{base}/{segment}")
-                i += 1
-                if iri not in used or not spec.many:
-                    break
-            if iri in used or blank in mapping:
-                raise CaseLoadError(f"cannot name a blank node of '{spec.key}': its IRI is taken or "
-                                    "it is used twice", source=source, field=spec.key)
-            mapping[blank] = iri
-            used.add(iri)
+
+    def name_children(parent: Any, base: str, owner: _Schema) -> None:
+        for spec in owner.fields.values():
+            if spec.kind != "node":
+                continue
+            assert spec.schema is not None
+            segment = _NODES[spec.key][0]
+            children = list(graph.objects(parent, spec.prop))
+            blanks = [o for o in children if isinstance(o, BNode)]
+            blanks.sort(key=lambda b: _content_key(graph, b))
+            i = 0
+            for blank in blanks:
+                while True:
+                    iri = URIRef(f"{base}/{segment}/{i}" if spec.many else f"{base}/{segment}")
+                    i += 1
+                    if iri not in used or not spec.many:
+                        break
+                if iri in used or blank in mapping:
+                    raise CaseLoadError(f"cannot name a blank node of '{spec.key}': its IRI is taken or "
+                                        "it is used twice", source=source, field=spec.key)
+                mapping[blank] = iri
+                used.add(iri)
+            for child in children:
+                named = mapping.get(child, child) if isinstance(child, BNode) else child
+                if isinstance(named, URIRef) and named != case:
+                    name_children(child, str(named), spec.schema)
+
+    name_children(case, str(CASE[case_id]), schema)
     out = rdflib.Graph()
     for s, p, o in graph:
         s2 = mapping.get(s, s) if isinstance(s, BNode) else s
         o2 = mapping.get(o, o) if isinstance(o, BNode) else o
         if isinstance(s2, BNode) or isinstance(o2, BNode):
             raise CaseLoadError("a blank node that is not a node of the case (only the case's "
-                                "direct nodes may be blank)", source=source)
+                                "nodes may be blank)", source=source)
         out.add((s2, p, o2))
     return out
 
 
 def _case_nodes(graph: rdflib.Graph, case: URIRef, schema: _Schema,
                 source: str) -> dict[URIRef, tuple[_Field, URIRef]]:
-    """The case's nodes: node IRI -> (the field that holds it, its class)."""
+    """The case's nodes and their nodes: node IRI -> (the field that holds it, its class)."""
     nodes: dict[URIRef, tuple[_Field, URIRef]] = {}
-    for spec in schema.fields.values():
-        if spec.kind != "node":
-            continue
-        for node in graph.objects(case, spec.prop):
-            if not isinstance(node, URIRef):
-                raise CaseLoadError("must be a node (an IRI or blank node), not a literal",
-                                    source=source, field=spec.key)
-            if node in nodes or node == case:
-                raise CaseLoadError("one node is used twice in the case", source=source, field=spec.key)
-            nodes[node] = (spec, _NODES[spec.key][1])
+
+    def collect(parent: URIRef, owner: _Schema, path: str) -> None:
+        for spec in owner.fields.values():
+            if spec.kind != "node":
+                continue
+            assert spec.schema is not None
+            where = _join(path, spec.key)
+            for node in graph.objects(parent, spec.prop):
+                if not isinstance(node, URIRef):
+                    raise CaseLoadError("must be a node (an IRI or blank node), not a literal",
+                                        source=source, field=where)
+                if node in nodes or node == case:
+                    raise CaseLoadError("one node is used twice in the case", source=source, field=where)
+                nodes[node] = (spec, _NODES[spec.key][1])
+                collect(node, spec.schema, where)
+
+    collect(case, schema, "")
     return nodes
 
 
@@ -707,8 +770,8 @@ def _natural(iri: URIRef) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(iri))]
 
 
-def _ordered(graph: rdflib.Graph, case: URIRef, spec: _Field, source: str) -> list[URIRef]:
-    nodes = [n for n in graph.objects(case, spec.prop) if isinstance(n, URIRef)]
+def _ordered(graph: rdflib.Graph, parent: URIRef, spec: _Field, source: str) -> list[URIRef]:
+    nodes = [n for n in graph.objects(parent, spec.prop) if isinstance(n, URIRef)]
     if spec.key != "requested":
         return sorted(nodes, key=_natural)
     indexes = {n: graph.value(n, NEC.lineIndex) for n in nodes}
@@ -740,27 +803,37 @@ def _read_form(graph: rdflib.Graph, case: URIRef, case_id: str,
     given = form.pop("case_id", None)
     if given is not None and given != case_id:
         raise CaseLoadError("nec:caseId differs from the case IRI", source=source, field="id")
+    _read_children(graph, case, schema, "", form, source)
+    return form
+
+
+def _read_children(graph: rdflib.Graph, parent: URIRef, schema: _Schema, path: str,
+                   out: dict[str, Any], source: str) -> None:
+    """Read the node-valued fields of ``parent`` (and theirs, one level down) into ``out``."""
     for spec in schema.fields.values():
         if spec.kind != "node":
             continue
         assert spec.schema is not None
-        ordered = _ordered(graph, case, spec, source)
+        where = _join(path, spec.key)
+        ordered = _ordered(graph, parent, spec, source)
+        cls = _NODES[spec.key][1]
         if spec.many:
             items = []
             for i, node in enumerate(ordered):
                 item: dict[str, Any] = {}
-                _read_node(graph, node, _NODES[spec.key][1], spec.schema, f"{spec.key}[{i}]", item, source)
+                _read_node(graph, node, cls, spec.schema, f"{where}[{i}]", item, source)
+                _read_children(graph, node, spec.schema, f"{where}[{i}]", item, source)
                 item.pop("line_index", None)
                 items.append(item)
             if items:
-                form[spec.key] = items
+                out[spec.key] = items
         elif ordered:
             if len(ordered) > 1:
-                raise CaseLoadError("must have at most one value", source=source, field=spec.key)
+                raise CaseLoadError("must have at most one value", source=source, field=where)
             item = {}
-            _read_node(graph, ordered[0], _NODES[spec.key][1], spec.schema, spec.key, item, source)
-            form[spec.key] = item
-    return form
+            _read_node(graph, ordered[0], cls, spec.schema, where, item, source)
+            _read_children(graph, ordered[0], spec.schema, where, item, source)
+            out[spec.key] = item
 
 
 def _read_node(graph: rdflib.Graph, node: URIRef, cls: URIRef, schema: _Schema, path: str,
@@ -822,6 +895,10 @@ def _from_rdf(term: Any, spec: _Field, where: str, source: str) -> Any:
         if datatype != XSD.date:
             raise CaseLoadError("must be an xsd:date written YYYY-MM-DD", source=source, field=where)
         return lexical
+    if kind == "datetime":
+        if datatype != XSD.dateTime:
+            raise CaseLoadError("must be an xsd:dateTime with a UTC offset", source=source, field=where)
+        return lexical
     if datatype not in (None, XSD.string):
         raise CaseLoadError("must be a string", source=source, field=where)
     return lexical
@@ -836,6 +913,8 @@ def _canonical_literal(term: Literal, spec: _Field) -> Literal:
         return Literal("true" if str(term) in ("true", "1") else "false", datatype=XSD.boolean)
     if spec.kind == "date":
         return Literal(str(term), datatype=XSD.date)
+    if spec.kind == "datetime":
+        return Literal(_utc_datetime(str(term)), datatype=XSD.dateTime, normalize=False)
     return Literal(str(term))
 
 

@@ -35,6 +35,8 @@ def render_summary(det: Determination) -> str:
         out.append(f"  warning: {item['message']}")
     for item in det.advisories:
         out.append(f"  advisory: {item['message']}")
+    for notice in det.safety_notices:
+        out.append(f"  SAFETY ({notice['drug']}; {', '.join(notice['lines'])}): {notice['message']}")
     return "\n".join(out) + "\n"
 
 
@@ -48,6 +50,11 @@ def render_letter(det: Determination) -> str:
         out.append(f"| {line['code']} | {line['system']} | {line['request_kind'] or '-'} | {line['outcome']} |")
     out.append("")
     out.append(f"Overall, this request {_OUTCOME_WORDS[det.outcome]}.")
+    if det.safety_notices:
+        out += ["", "## Safety notice: do not stop therapy abruptly", ""]
+        for notice in det.safety_notices:
+            out.append(f"- **{notice['drug']}** ({', '.join(notice['lines'])}): {notice['message']} "
+                       f"_Source: {_cite(notice['citations'])}._")
     if det.unmet_criteria:
         out += ["", "## Criteria not met", ""]
         for item in det.unmet_criteria:

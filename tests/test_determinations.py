@@ -17,7 +17,7 @@ from reasoner.namespaces import NEC, RDF, SH
 from reasoner.paths import data_root
 from reasoner.validation import naive_validate, validate_case
 
-CASES = sorted(data_root("cases").glob("*.json"))
+CASES = sorted([*data_root("cases").glob("*.json"), *data_root("cases").glob("*.ttl"), *data_root("cases").glob("*.jsonld")])
 EXPECTED = data_root("cases") / "expected"
 
 
@@ -29,7 +29,7 @@ def engine(request) -> Engine:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_bundled_case_outcomes(engine: Engine, path: Path) -> None:
-    expected = json.loads((EXPECTED / path.name).read_text())
+    expected = json.loads((EXPECTED / f"{path.stem}.json").read_text())
     det = engine.decide(load_case_file(path))
     assert det.policy_id == expected["policy"]
     assert det.outcomes == expected["outcomes"]

@@ -388,3 +388,130 @@ def test_double_lexical_forms_are_repaired() -> None:
     assert str(graph.value(regimen, NEC.dailyDoseMg)) == "3.2"
     assert str(graph.value(regimen, NEC.concentrationMgPerMl)) == "10"
     assert graph.value(regimen, NEC.concentrationMgPerMl).datatype == XSD.decimal
+
+
+# ---------------------------------------------------------------- round-two fields
+
+def _round_two() -> dict:
+    form = _minimal()
+    form.update({
+        "urgency": "expedited",
+        "received_at": "2026-01-05T10:30:00.250+01:00",
+        "member": {"id": "M-0042"},
+        "provider": {"npi": "1234567893", "name": "Pain Clinic A"},
+        "catheter": {"problem": "occlusion", "date": "2025-01-03"},
+    })
+    form["requested"][0]["modifiers"] = ["KD", "RT"]
+    form["pump"]["replacement_reason"] = "battery-end-of-life"
+    form["intrathecal_trial"]["agent"] = "baclofen"
+    form["intrathecal_trial"]["dose_steps"] = [
+        {"dose_mcg": 50, "response": "negative", "date": "2025-01-01"},
+        {"dose_mcg": 75, "response": "negative", "date": "2025-01-02"},
+        {"dose_mcg": 100, "response": "positive", "date": "2025-01-03"},
+    ]
+    return form
+
+
+def test_round_two_fields_map_to_the_contract_names() -> None:
+    g = _load_form(_round_two()).graph
+    case = CASE["t-1"]
+    assert g.value(case, NEC.urgency) == NEC.ExpeditedUrgency
+    received = g.value(case, NEC.receivedAt)
+    assert received.datatype == XSD.dateTime and str(received) == "2026-01-05T09:30:00.25Z"
+    assert (case, NEC.hasMember, CASE["t-1/member"]) in g
+    assert (CASE["t-1/member"], RDF.type, NEC.Member) in g
+    assert g.value(CASE["t-1/member"], NEC.memberId) == Literal("M-0042")
+    assert (CASE["t-1/provider"], RDF.type, NEC.Provider) in g
+    assert g.value(CASE["t-1/provider"], NEC.npi) == Literal("1234567893")
+    assert g.value(CASE["t-1/provider"], NEC.providerName) == Literal("Pain Clinic A")
+    assert set(g.objects(CASE["t-1/line/0"], NEC.modifier)) == {Literal("KD"), Literal("RT")}
+    assert g.value(CASE["t-1/pump"], NEC.replacementReason) == NEC.BatteryEndOfLife
+    catheter = CASE["t-1/catheter"]
+    assert (case, NEC.hasCatheter, catheter) in g and (catheter, RDF.type, NEC.CatheterDocumentation) in g
+    assert g.value(catheter, NEC.catheterProblem) == NEC.CatheterOcclusion
+    assert g.value(catheter, NEC.date) == Literal("2025-01-03", datatype=XSD.date)
+    steps = sorted(g.objects(CASE["t-1/trial"], NEC.hasDoseStep))
+    assert steps == [CASE[f"t-1/trial/step/{i}"] for i in range(3)]
+    assert [str(g.value(s, NEC.trialDoseMcg)) for s in steps] == ["50", "75", "100"]
+    assert g.value(steps[2], NEC.trialResponse) == NEC.PositiveResponse
+    assert all((s, RDF.type, NEC.TrialDoseStep) in g for s in steps)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2026-01-05T09:30:00Z", "2026-01-05T09:30:00Z"),
+    ("2026-01-05T09:30:00+00:00", "2026-01-05T09:30:00Z"),
+    ("2026-01-05T01:30:00-08:00", "2026-01-05T09:30:00Z"),
+    ("2026-01-01T00:30:00+01:00", "2025-12-31T23:30:00Z"),
+])
+def test_received_at_is_normalised_to_utc(text: str, expected: str) -> None:
+    form = _minimal()
+    form["received_at"] = text
+    assert str(_load_form(form).graph.value(CASE["t-1"], NEC.receivedAt)) == expected
+
+
+@pytest.mark.parametrize("mapper", ["turtle", "json-ld"])
+def test_round_two_fields_round_trip(mapper: str) -> None:
+    form = _round_two()
+    case = _load_form(form)
+    if mapper == "turtle":
+        again = load_case(case.graph.serialize(format="turtle"), content_type="text/turtle")
+    else:
+        again = load_case(json.dumps(case_to_jsonld(form)), content_type="application/ld+json")
+    assert set(again.graph) == set(case.graph)
+
+
+def test_turtle_blank_dose_steps_are_skolemised_under_the_trial() -> None:
+    turtle = TURTLE_HEAD + (
+        f"case:s a nec:Case ; {LINE} ;\n"
+        "  nec:hasIntrathecalTrial [ nec:drug nec:baclofen ;\n"
+        "    nec:hasDoseStep [ nec:trialDoseMcg 50 ; nec:trialResponse nec:NegativeResponse ] ,\n"
+        "                    [ nec:trialDoseMcg 100 ; nec:trialResponse nec:PositiveResponse ] ] .\n")
+    g = load_case(turtle, content_type="text/turtle").graph
+    steps = set(g.objects(CASE["s/trial"], NEC.hasDoseStep))
+    assert steps == {CASE["s/trial/step/0"], CASE["s/trial/step/1"]}
+    assert {str(g.value(s, NEC.trialDoseMcg)) for s in steps} == {"50", "100"}
+
+
+BAD_ROUND_TWO = [
+    ("bad-urgency", lambda f: f.update(urgency="urgent"), "urgency"),
+    ("received-at-no-offset", lambda f: f.update(received_at="2026-01-05T09:30:00"), "received_at"),
+    ("received-at-date-only", lambda f: f.update(received_at="2026-01-05"), "received_at"),
+    ("received-at-hour-25", lambda f: f.update(received_at="2026-01-05T25:00:00Z"), "received_at"),
+    ("received-at-number", lambda f: f.update(received_at=1767605400), "received_at"),
+    ("member-id-number", lambda f: f.update(member={"id": 42}), "member.id"),
+    ("member-unknown-key", lambda f: f.update(member={"number": "M1"}), "member.number"),
+    ("npi-nine-digits", lambda f: f.update(provider={"npi": "123456789"}), "provider.npi"),
+    ("npi-letters", lambda f: f.update(provider={"npi": "12345678AB"}), "provider.npi"),
+    ("provider-name-empty", lambda f: f.update(provider={"name": " "}), "provider.name"),
+    ("bad-replacement-reason", lambda f: f["pump"].update(replacement_reason="broken"), "pump.replacement_reason"),
+    ("bad-catheter-problem", lambda f: f.update(catheter={"problem": "kinked"}), "catheter.problem"),
+    ("bad-catheter-date", lambda f: f.update(catheter={"date": "2025-02-30"}), "catheter.date"),
+    ("dose-steps-object", lambda f: f["intrathecal_trial"].update(dose_steps={"dose_mcg": 50}),
+     "intrathecal_trial.dose_steps"),
+    ("negative-step-dose", lambda f: f["intrathecal_trial"].update(dose_steps=[{"dose_mcg": -50}]),
+     "intrathecal_trial.dose_steps[0].dose_mcg"),
+    ("bad-step-response", lambda f: f["intrathecal_trial"].update(dose_steps=[{"response": "maybe"}]),
+     "intrathecal_trial.dose_steps[0].response"),
+    ("bad-step-date", lambda f: f["intrathecal_trial"].update(dose_steps=[{}, {"date": "03/01/2025"}]),
+     "intrathecal_trial.dose_steps[1].date"),
+    ("step-unknown-key", lambda f: f["intrathecal_trial"].update(dose_steps=[{"dose_mg": 1}]),
+     "intrathecal_trial.dose_steps[0].dose_mg"),
+    ("modifier-lower-case", lambda f: f["requested"][0].update(modifiers=["kd"]), "requested[0].modifiers[0]"),
+    ("modifier-three-chars", lambda f: f["requested"][1].update(modifiers=["KD", "KDX"]), "requested[1].modifiers[1]"),
+    ("modifiers-string", lambda f: f["requested"][0].update(modifiers="KD"), "requested[0].modifiers"),
+]
+
+
+@pytest.mark.parametrize("mutate,field", [(m, f) for _, m, f in BAD_ROUND_TWO], ids=[i for i, _, _ in BAD_ROUND_TWO])
+def test_bad_round_two_field_names_its_field(mutate, field: str) -> None:
+    with pytest.raises(CaseLoadError) as info:
+        _load_form(_with(mutate))
+    assert info.value.field == field
+    assert f"'{field}'" in str(info.value)
+
+
+def test_turtle_replacement_reason_must_be_an_individual() -> None:
+    turtle = TURTLE_HEAD + f'case:r a nec:Case ; {LINE} ; nec:hasImplantedPump [ nec:replacementReason "malfunction" ] .\n'
+    with pytest.raises(CaseLoadError) as info:
+        load_case(turtle, content_type="text/turtle")
+    assert info.value.field == "pump.replacement_reason"
