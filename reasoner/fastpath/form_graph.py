@@ -22,6 +22,7 @@ __all__ = ["FormCase", "form_triples", "load_form", "read_case"]
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _XSD = {kind: ox.NamedNode(str(XSD[kind])) for kind in ("integer", "decimal", "boolean", "date")}
+_XSD["datetime"] = ox.NamedNode(str(XSD.dateTime))
 _LINE_INDEX = ox.NamedNode(str(NEC.lineIndex))
 
 
@@ -60,44 +61,44 @@ def _literal(value: Any, kind: str, field) -> ox.NamedNode | ox.Literal:
         return ox.Literal(str(int(loading._as_decimal(value))), datatype=_XSD["integer"])
     if kind == "decimal":
         return ox.Literal(loading._canonical_decimal(loading._as_decimal(value)), datatype=_XSD["decimal"])
+    if kind == "datetime":
+        return ox.Literal(loading._utc_datetime(value), datatype=_XSD["datetime"])
     if kind == "date":
         return ox.Literal(value, datatype=_XSD["date"])
     return ox.Literal(value)
 
 
-def _values(node: ox.NamedNode, obj: Mapping[str, Any], schema, out: list[ox.Triple]) -> None:
+def _node(node: ox.NamedNode, obj: Mapping[str, Any], schema, out: list[ox.Triple]) -> None:
+    """The values of one form object, and its nested node objects (IRIs under the node's own IRI)."""
+    base = node.value
     for key, value in obj.items():
+        if key == "id" and not schema.name:
+            continue  # the case id names the case node
         field = schema.fields[key]
         prop = ox.NamedNode(str(field.prop))
-        for item in (value if field.many else (value,)):
-            out.append(ox.Triple(node, prop, _literal(item, field.kind, field)))
+        if field.kind != "node":
+            for item in (value if field.many else (value,)):
+                out.append(ox.Triple(node, prop, _literal(item, field.kind, field)))
+            continue
+        segment, cls = loading._NODES[key]
+        cls_node = ox.NamedNode(str(cls))
+        members = list(enumerate(value)) if field.many else [(None, value)]
+        for i, item in members:
+            child = ox.NamedNode(f"{base}/{segment}/{i}" if field.many else f"{base}/{segment}")
+            out.append(ox.Triple(node, prop, child))
+            out.append(ox.Triple(child, _TYPE, cls_node))
+            _node(child, item, field.schema, out)
+            if key == "requested" and not schema.name:
+                out.append(ox.Triple(child, _LINE_INDEX, ox.Literal(str(i), datatype=_XSD["integer"])))
 
 
 def form_triples(form: Mapping[str, Any]) -> list[ox.Triple]:
     """The case graph of a form already checked by the loader's rules (duplicates included once)."""
-    schema = loading._schema()
     case_id = form["id"]
-    base = str(CASE[case_id])
-    case = ox.NamedNode(base)
+    case = ox.NamedNode(str(CASE[case_id]))
     out = [ox.Triple(case, _TYPE, ox.NamedNode(str(NEC.Case))),
            ox.Triple(case, ox.NamedNode(str(NEC.caseId)), ox.Literal(case_id))]
-    for key, value in form.items():
-        if key == "id":
-            continue
-        field = schema.fields[key]
-        if field.kind != "node":
-            _values(case, {key: value}, schema, out)
-            continue
-        segment, cls = loading._NODES[key]
-        prop, cls_node = ox.NamedNode(str(field.prop)), ox.NamedNode(str(cls))
-        members = list(enumerate(value)) if field.many else [(None, value)]
-        for i, item in members:
-            node = ox.NamedNode(f"{base}/{segment}/{i}" if field.many else f"{base}/{segment}")
-            out.append(ox.Triple(case, prop, node))
-            out.append(ox.Triple(node, _TYPE, cls_node))
-            _values(node, item, field.schema, out)
-            if key == "requested":
-                out.append(ox.Triple(node, _LINE_INDEX, ox.Literal(str(i), datatype=_XSD["integer"])))
+    _node(case, form, loading._schema(), out)
     return list(dict.fromkeys(out))
 
 
