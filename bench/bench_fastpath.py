@@ -96,7 +96,7 @@ def warm(repeat: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=10, help="passes over the bundled cases")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--skip", action="append", default=[], choices=["warm", "batch", "one"])

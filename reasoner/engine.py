@@ -113,12 +113,12 @@ class Engine:
         return self._finisher(case, policy_version)(data, results)
 
     def decide_many(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
-                    version: str | None = None, batch_size: int = 500) -> list[Determination]:
+                    version: str | None = None, batch_size: int = 32) -> list[Determination]:
         """Decide many cases, the same results as :meth:`decide` one at a time, in their order."""
         return list(self.iter_decide(cases, policy=policy, version=version, batch_size=batch_size))
 
     def iter_decide(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
-                    version: str | None = None, batch_size: int = 500) -> Iterator[Determination]:
+                    version: str | None = None, batch_size: int = 32) -> Iterator[Determination]:
         """Stream determinations: the cases are read and decided ``batch_size`` at a time, set-at-a-time
         (one store per batch, each rule and compiled shape run once per batch). With the pyshacl
         validator, one at a time.
