@@ -19,7 +19,7 @@ from reasoner.store import Store, open_store
 
 from .middleware import GuardMiddleware
 from .problems import install_problem_handlers
-from .routes import cases, health, policies, sparql
+from .routes import cases, fhir, health, policies, sparql
 from .settings import Settings
 
 __all__ = ["create_app"]
@@ -67,11 +67,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "cases", "description": "Submit, fetch and re-decide cases."},
                       {"name": "policies", "description": "Policies and their criteria with citations."},
                       {"name": "sparql", "description": "Read-only SPARQL 1.1 Protocol endpoint."},
+                      {"name": "fhir", "description": "Da Vinci PAS: prior-authorization request bundles in, "
+                                                      "response bundles out."},
                       {"name": "service", "description": "Health and version."},
                   ])
     app.state.settings = settings
     install_problem_handlers(app)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
-    for module in (health, cases, policies, sparql):
+    for module in (health, cases, fhir, policies, sparql):
         app.include_router(module.router)
     return app

@@ -7,6 +7,8 @@ Environment variables:
 - ``NECESSITY_STORE``: a store directory or a SPARQL server URL (default ``./var/store``).
 - ``NECESSITY_MAX_BODY_BYTES``: the largest request body accepted (default 1 MiB).
 - ``NECESSITY_QUERY_TIMEOUT``: seconds a SPARQL query may run (default 10).
+- ``NECESSITY_FHIR_MAY_CERTIFY``: ``false`` makes ``POST /Claim/$submit`` answer a line that meets the
+  criteria with review action A4 and a "recommend approval" note instead of A1 (default ``true``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Settings:
     store: str = DEFAULT_STORE
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     query_timeout: float = 10.0
+    fhir_may_certify: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -41,6 +44,8 @@ class Settings:
             "store": os.environ.get("NECESSITY_STORE") or DEFAULT_STORE,
             "max_body_bytes": int(os.environ.get("NECESSITY_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
             "query_timeout": float(os.environ.get("NECESSITY_QUERY_TIMEOUT") or 10.0),
+            "fhir_may_certify": (os.environ.get("NECESSITY_FHIR_MAY_CERTIFY") or "true").strip().lower()
+            not in ("false", "0", "no"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["api_keys"], str):

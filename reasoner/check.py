@@ -7,7 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from datetime import datetime, timezone
+
 from .engine import Engine
+from .errors import CaseLoadError
+from .fhir.load import is_bundle_file, load_pas_bundle
+from .fhir.response import response_bundle
 from .loading import load_case_file
 from .paths import data_root
 from .render import render_letter, render_summary
@@ -26,9 +31,21 @@ def run_check(args: argparse.Namespace) -> int:
     engine = Engine.load()
     decided = []
     for path in paths:
-        case = load_case_file(path)
+        mapped = None
+        if is_bundle_file(path):
+            case, mapped = load_pas_bundle(path.read_bytes(), source=path.name)
+        else:
+            case = load_case_file(path)
         det = engine.decide(case, policy=args.policy, version=args.policy_version)
         decided.append(det)
+        if getattr(args, "fhir", False):
+            if mapped is None:
+                raise CaseLoadError("--fhir answers a PAS request bundle; this file is a case form",
+                                    source=path.name)
+            bundle = response_bundle(mapped.request, mapped.sequences, det.to_dict(),
+                                     decided_at=datetime.now(timezone.utc))
+            sys.stdout.write(json.dumps(bundle, indent=2, ensure_ascii=False, default=str) + "\n")
+            continue
         if args.json:
             continue
         if args.letter:

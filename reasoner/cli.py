@@ -52,13 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="decide one or more cases (default: the bundled example cases)")
-    check.add_argument("cases", nargs="*", type=Path, help="case files (.json case form, .ttl, .jsonld)")
+    check.add_argument("cases", nargs="*", type=Path,
+                       help="case files (.json case form or Da Vinci PAS request Bundle, .ttl, .jsonld)")
     check.add_argument("--policy", help="policy id (default: the case's own, else the configured default)")
     check.add_argument("--policy-version", help="policy version label (default: the policy's current version)")
     fmt = check.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the determination as JSON")
     fmt.add_argument("--letter", action="store_true", help="print the determination as a Markdown letter")
     fmt.add_argument("--turtle", action="store_true", help="print the determination graph as Turtle")
+    fmt.add_argument("--fhir", action="store_true", help="print the PAS response Bundle (PAS request bundles only)")
     check.set_defaults(func=_cmd_check)
 
     policies = sub.add_parser("policies", help="list policies, their versions and criteria with citations")

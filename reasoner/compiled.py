@@ -24,7 +24,8 @@ from .knowledge import load_ontology
 from .namespaces import NEC, RDF, RDFS, SH, bind_prefixes
 from .paths import data_root
 
-__all__ = ["CompiledKnowledge", "PolicyVersion", "ShapeInfo", "compile_knowledge", "to_ox", "from_ox"]
+__all__ = ["CompiledKnowledge", "PolicyVersion", "ShapeInfo", "compile_knowledge", "code_patterns",
+           "to_ox", "from_ox"]
 
 RULES_FILE = "rules.ttl"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -219,6 +220,7 @@ class CompiledKnowledge:
     rules_graph: Graph
     versions: dict[URIRef, PolicyVersion]
     policy_graph: Graph  # every shapes file merged: policies, criteria, citations
+    code_patterns: dict[str, str] = field(default_factory=dict)  # code system name -> regex
 
     def policy_version(self, policy: str, version: str | None = None) -> PolicyVersion:
         """Find a policy version by policy id and version label (default: the current one)."""
@@ -239,6 +241,16 @@ class CompiledKnowledge:
 
     def label(self, iri) -> str:
         return self.labels.get(str(iri), str(iri))
+
+
+def code_patterns(ontology: Graph) -> dict[str, str]:
+    """The code systems of the ontology: ``nec:codeSystemName`` -> ``nec:codePattern`` (a regex)."""
+    patterns = {}
+    for system, pattern in ontology.subject_objects(NEC.codePattern):
+        name = ontology.value(system, NEC.codeSystemName)
+        if name is not None:
+            patterns[str(name)] = str(pattern)
+    return patterns
 
 
 def _parse_shapes(path: Path) -> Graph:
@@ -315,4 +327,4 @@ def compile_knowledge(*, shapes_dir: Path | None = None) -> CompiledKnowledge:
         labels.setdefault(str(s), str(o))
     return CompiledKnowledge(ontology=ontology, closure=store, types={k: tuple(v) for k, v in types.items()},
                              labels=labels, rules=rules, rules_graph=rules_graph, versions=versions,
-                             policy_graph=policy_graph)
+                             policy_graph=policy_graph, code_patterns=code_patterns(ontology))

@@ -133,6 +133,13 @@ def _foreign_sources(knowledge: CompiledKnowledge, version: PolicyVersion | None
     """Sources other policy versions are based on and this one is not: never cited under this policy."""
     if version is None:
         return frozenset()
+    cache = knowledge.__dict__.setdefault("_foreign_cache", {})
+    if version.iri not in cache:
+        cache[version.iri] = _read_foreign_sources(knowledge, version)
+    return cache[version.iri]
+
+
+def _read_foreign_sources(knowledge: CompiledKnowledge, version: PolicyVersion) -> frozenset:
     graph = knowledge.policy_graph
     own = set(graph.objects(version.iri, NEC.basedOn))
     others = {s for v in knowledge.versions.values() for s in graph.objects(v.iri, NEC.basedOn)}
@@ -140,7 +147,18 @@ def _foreign_sources(knowledge: CompiledKnowledge, version: PolicyVersion | None
 
 
 def _citations(knowledge: CompiledKnowledge, criterion, exclude: frozenset = frozenset()) -> list[dict]:
-    """The citations of a criterion (shapes) or a fact (ontology), without other policies' sources."""
+    """The citations of a criterion (shapes) or a fact (ontology), without other policies' sources.
+
+    They depend on the knowledge only, so each is computed once per process (a fresh list is returned).
+    """
+    cache = knowledge.__dict__.setdefault("_citation_cache", {})
+    key = (str(criterion), exclude)
+    if key not in cache:
+        cache[key] = _read_citations(knowledge, criterion, exclude)
+    return list(cache[key])
+
+
+def _read_citations(knowledge: CompiledKnowledge, criterion, exclude: frozenset) -> list[dict]:
     out = []
     for graph in (knowledge.policy_graph, knowledge.ontology):
         for citation in graph.objects(criterion, NEC.hasCitation):
@@ -149,7 +167,7 @@ def _citations(knowledge: CompiledKnowledge, criterion, exclude: frozenset = fro
                 continue
             out.append(_citation_record(knowledge, graph, citation, source))
     if not out and exclude:
-        return _citations(knowledge, criterion)
+        return _read_citations(knowledge, criterion, frozenset())
     unique = {json.dumps(c, sort_keys=True): c for c in out}
     return sorted(unique.values(), key=lambda c: (c["source"], c["locator"]))
 
@@ -201,8 +219,11 @@ def _add_fact_citations(knowledge: CompiledKnowledge, entry: dict, value: str | 
 
 def _evidence_path(knowledge: CompiledKnowledge, shape: str):
     """The ``nec:evidencePath`` of a shape: where the facts that met it are when its own path is empty."""
-    node = knowledge.policy_graph.value(URIRef(shape), NEC.evidencePath)
-    return _rdflib_path(knowledge.policy_graph, node) if node is not None else None
+    cache = knowledge.__dict__.setdefault("_evidence_path_cache", {})
+    if shape not in cache:
+        node = knowledge.policy_graph.value(URIRef(shape), NEC.evidencePath)
+        cache[shape] = _rdflib_path(knowledge.policy_graph, node) if node is not None else None
+    return cache[shape]
 
 
 def _value_text(knowledge: CompiledKnowledge, data: Graph, value: str | None) -> str | None:

@@ -20,6 +20,7 @@ from .determination import Determination, determine
 from .errors import UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
+from .loading.codes import use_knowledge
 from .namespaces import NEC, bind_prefixes
 from .fastpath.form_graph import FormCase
 from .fastpath.pipeline import FastPath, case_data, unique_batches
@@ -59,6 +60,7 @@ class Engine:
 
     def __init__(self, knowledge: CompiledKnowledge, *, validator: str | None = None) -> None:
         self.knowledge = knowledge
+        use_knowledge(knowledge)
         self.version = __version__
         self._fields = _field_properties()
         self.validator = validator or os.environ.get("NECESSITY_VALIDATOR") or DEFAULT_VALIDATOR

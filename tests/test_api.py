@@ -466,13 +466,40 @@ def test_query_results_as_csv(client: TestClient, stored_references) -> None:
 def test_openapi_has_a_working_case_example(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     content = spec["paths"]["/cases"]["post"]["requestBody"]["content"]
-    example = content["application/json"]["example"]
-    assert example["id"] == "000-ziconotide-refill"
-    for media in FORMATS:
+    examples = content["application/json"]["examples"]
+    ids = [e["value"]["id"] for e in examples.values()]
+    assert len(examples) >= 3 and len(set(ids)) == len(ids)
+    for media in ("text/turtle", "application/ld+json"):
         assert "example" in content[media], media
     assert {"APIKeyHeader", "HTTPBearer"} <= set(spec["components"]["securitySchemes"])
-    # the Turtle and JSON-LD examples decide like the JSON one
+    # every example decides as its bundled case says, when posted as written
+    for example in examples.values():
+        r = client.post("/cases", content=json.dumps(example["value"]),
+                        headers={"Content-Type": "application/json"})
+        if r.status_code == 409:  # another test stored the bundled case already
+            continue
+        assert r.status_code == 201, r.text
+        assert r.json()["outcomes"] == EXPECTED[example["value"]["id"]]
+    # the Turtle and JSON-LD examples load, each with its own id
+    seen = set(ids)
     for media in ("text/turtle", "application/ld+json"):
         raw = content[media]["example"]
         data = raw if isinstance(raw, str) else json.dumps(raw)
-        assert load_case(data, content_type=media).case_id == "000-ziconotide-refill"
+        case_id = load_case(data, content_type=media).case_id
+        assert case_id.startswith("000-ziconotide-refill") and case_id not in seen
+        seen.add(case_id)
+
+
+def test_openapi_request_schema_is_the_form_schema(client: TestClient) -> None:
+    import jsonschema
+
+    from reasoner.loading.jsonschema import form_json_schema
+
+    spec = client.get("/openapi.json").json()
+    schema = spec["paths"]["/cases"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == form_json_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in CASE_FILES:
+        validator.validate(_form(path.stem))
+    assert not validator.is_valid(_form("000-ziconotide-refill") | {"pupm": {}})
+    assert not validator.is_valid(_form("000-ziconotide-refill") | {"urgency": "urgent"})

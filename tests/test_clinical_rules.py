@@ -360,3 +360,28 @@ def test_reasoner_names_no_code_drug_or_policy() -> None:
             if _CODE_LIKE.search(line) and "environ" not in line:
                 found.append(f"{path.name}:{number}: {line.strip()}")
     assert found == []
+
+
+def test_catheter_revision_with_a_complication_code_needs_no_pump_record(engine: Engine) -> None:
+    form = _form("027-catheter-revision")
+    form.pop("pump")
+    form.pop("catheter")
+    det = decide(engine, form)
+    assert outcomes(det) == {"62350": "meets-criteria", "E0785": "meets-criteria"}
+    assert {line["request_kind"] for line in det["lines"]} == {"catheter revision"}
+
+
+def test_refill_service_without_regimen_follows_the_billed_drug(engine: Engine) -> None:
+    form = _form("020-baclofen-for-pain")
+    form.pop("regimen")
+    det = decide(engine, form)
+    assert outcomes(det) == {"J0475": "does-not-meet", "62370": "does-not-meet"}
+
+
+def test_screening_steps_without_agent_use_the_billed_drug_limit(engine: Engine) -> None:
+    form = _form("025-baclofen-screening-50-negative")
+    form.pop("regimen")
+    form["intrathecal_trial"].pop("agent")
+    det = decide(engine, form)
+    assert "escalates 50, 75 and 100 mcg" in text(det)
+    assert "does-not-meet" not in outcomes(det).values()

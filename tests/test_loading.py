@@ -515,3 +515,20 @@ def test_turtle_replacement_reason_must_be_an_individual() -> None:
     with pytest.raises(CaseLoadError) as info:
         load_case(turtle, content_type="text/turtle")
     assert info.value.field == "pump.replacement_reason"
+
+
+def test_loading_modules_stay_small() -> None:
+    package = Path(__file__).resolve().parents[1] / "reasoner" / "loading"
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in package.glob("*.py")}
+    assert len(sizes) >= 8 and max(sizes.values()) <= 250, sizes
+
+
+def test_cli_refuses_a_turtle_iri_with_a_space_without_a_traceback(tmp_path: Path, capsys) -> None:
+    from reasoner.cli import main
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(TURTLE_HEAD + f"case:s a nec:Case ; {LINE} ;\n  nec:hasPatient <https://w3id.org/necessity/case/s/a b> .\n",
+                   encoding="utf-8")
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "line 4" in err and "Traceback" not in err

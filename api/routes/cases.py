@@ -54,13 +54,15 @@ _OUTCOME_NAMES = {str(NEC.MeetsCriteria): "meets-criteria", str(NEC.Insufficient
                   "insufficient-documentation", str(NEC.DoesNotMeet): "does-not-meet",
                   str(NEC.OutOfScope): "out-of-scope"}
 
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
+
 _ERRORS = {
-    401: {"model": ProblemModel, "description": "No API key, or not a valid one."},
-    404: {"model": ProblemModel, "description": "No such case or determination."},
-    406: {"model": ProblemModel, "description": "None of the Accept media types is offered."},
-    413: {"model": ProblemModel, "description": "The body is larger than the limit."},
-    415: {"model": ProblemModel, "description": "The Content-Type is not a case format."},
-    422: {"model": ProblemModel, "description": "The case or a parameter is invalid; `field` or `line` "
+    401: {"model": ProblemModel, "content": _PROBLEM_CONTENT, "description": "No API key, or not a valid one."},
+    404: {"model": ProblemModel, "content": _PROBLEM_CONTENT, "description": "No such case or determination."},
+    406: {"model": ProblemModel, "content": _PROBLEM_CONTENT, "description": "None of the Accept media types is offered."},
+    413: {"model": ProblemModel, "content": _PROBLEM_CONTENT, "description": "The body is larger than the limit."},
+    415: {"model": ProblemModel, "content": _PROBLEM_CONTENT, "description": "The Content-Type is not a case format."},
+    422: {"model": ProblemModel, "content": _PROBLEM_CONTENT, "description": "The case or a parameter is invalid; `field` or `line` "
                                                 "says where."},
 }
 
@@ -112,8 +114,9 @@ def _content_type(request: Request) -> str:
     if media == "application/x-turtle":
         media = "text/turtle"
     if media not in CASE_TYPES:
+        hint = "; send Da Vinci PAS request bundles to POST /Claim/$submit" if media == "application/fhir+json" else ""
         exc = HTTPException(415, f"Content-Type must be one of {', '.join(CASE_TYPES)}"
-                                 f"{'' if media else ' (none was sent)'}")
+                                 f"{'' if media else ' (none was sent)'}{hint}")
         exc.problem_extra = {"field": "Content-Type"}  # type: ignore[attr-defined]
         raise exc
     return media
@@ -161,7 +164,7 @@ def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None,
         "changes); decide a stored case again with `POST /cases/{case_id}/decide`. An invalid case is "
         "refused with 422 naming the field or line, and nothing is stored."),
     response_model=Decision,
-    responses={201: {"content": _decision_content()}, 409: {"model": ProblemModel,
+    responses={201: {"content": _decision_content()}, 409: {"model": ProblemModel, "content": _PROBLEM_CONTENT,
                "description": "A case with this id is already stored."}, **_ERRORS},
     openapi_extra={"requestBody": {"required": True, "content": case_body_examples()}},
 )

@@ -16,6 +16,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import loading
+from ..loading.form import as_decimal, canonical_decimal, check_form, utc_datetime
+from ..loading.parse import decode, parse_json
+from ..loading.schema import schema as form_schema
 from ..namespaces import CASE, NEC, RDF, XSD
 
 __all__ = ["FormCase", "form_triples", "load_form", "read_case"]
@@ -58,11 +61,11 @@ def _literal(value: Any, kind: str, field) -> ox.NamedNode | ox.Literal:
     if kind == "boolean":
         return ox.Literal("true" if value else "false", datatype=_XSD["boolean"])
     if kind == "integer":
-        return ox.Literal(str(int(loading._as_decimal(value))), datatype=_XSD["integer"])
+        return ox.Literal(str(int(as_decimal(value))), datatype=_XSD["integer"])
     if kind == "decimal":
-        return ox.Literal(loading._canonical_decimal(loading._as_decimal(value)), datatype=_XSD["decimal"])
+        return ox.Literal(canonical_decimal(as_decimal(value)), datatype=_XSD["decimal"])
     if kind == "datetime":
-        return ox.Literal(loading._utc_datetime(value), datatype=_XSD["datetime"])
+        return ox.Literal(utc_datetime(value), datatype=_XSD["datetime"])
     if kind == "date":
         return ox.Literal(value, datatype=_XSD["date"])
     return ox.Literal(value)
@@ -80,8 +83,7 @@ def _node(node: ox.NamedNode, obj: Mapping[str, Any], schema, out: list[ox.Tripl
             for item in (value if field.many else (value,)):
                 out.append(ox.Triple(node, prop, _literal(item, field.kind, field)))
             continue
-        segment, cls = loading._NODES[key]
-        cls_node = ox.NamedNode(str(cls))
+        segment, cls_node = field.schema.segment, ox.NamedNode(str(field.schema.cls))
         members = list(enumerate(value)) if field.many else [(None, value)]
         for i, item in members:
             child = ox.NamedNode(f"{base}/{segment}/{i}" if field.many else f"{base}/{segment}")
@@ -98,7 +100,7 @@ def form_triples(form: Mapping[str, Any]) -> list[ox.Triple]:
     case = ox.NamedNode(str(CASE[case_id]))
     out = [ox.Triple(case, _TYPE, ox.NamedNode(str(NEC.Case))),
            ox.Triple(case, ox.NamedNode(str(NEC.caseId)), ox.Literal(case_id))]
-    _node(case, form, loading._schema(), out)
+    _node(case, form, form_schema(), out)
     return list(dict.fromkeys(out))
 
 
@@ -111,9 +113,9 @@ def load_form(data: bytes | str | Mapping[str, Any], *, source: str = "case") ->
     if isinstance(data, Mapping):
         form = data
     else:
-        text = loading._decode(data, source)
-        form = loading._parse_json(text, source, max_depth=loading._MAX_FORM_DEPTH)
-    loading._check_form(form, source)
+        text = decode(data, source)
+        form = parse_json(text, source, max_depth=loading._MAX_FORM_DEPTH)
+    check_form(form, source)
     return FormCase(form_triples(form), str(CASE[form["id"]]), form["id"], form.get("policy"))
 
 

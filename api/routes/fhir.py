@@ -1,0 +1,90 @@
+"""FHIR: ``POST /Claim/$submit`` takes a Da Vinci PAS request bundle and answers a PAS response bundle.
+
+The bundle is mapped to the case form (:mod:`reasoner.fhir`), decided and stored exactly as a case
+posted to ``/cases`` (the case id is ``Claim.identifier.value``). Errors are OperationOutcomes whose
+``expression`` names the element; nothing is stored for a refused bundle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from rdflib import URIRef
+
+from reasoner.engine import Engine
+from reasoner.errors import CaseLoadError, UnknownPolicyError
+from reasoner.fhir import FHIR_JSON, FhirInputError, load_pas_bundle, operation_outcome, response_bundle
+from reasoner.namespaces import NEC
+from reasoner.store import CaseExistsError, Store
+
+from ..deps import EngineDep, SettingsDep, StoreDep
+from ..security import require_api_key
+
+router = APIRouter(tags=["fhir"], dependencies=[Depends(require_api_key)])
+
+_TYPES = (FHIR_JSON, "application/json")
+_OUTCOME = {"content": {FHIR_JSON: {"schema": {"type": "object", "description": "An OperationOutcome."}}},
+            "description": "An OperationOutcome; `issue[0].expression` names the element at fault."}
+
+
+def _fhir(body: dict, status: int) -> Response:
+    return JSONResponse(body, status_code=status, media_type=FHIR_JSON)
+
+
+def _loinc_codes(engine: Engine) -> dict[str, str]:
+    """LOINC attachment codes the knowledge gives documentation items (``nec:loincAttachmentCode``)."""
+    graph = engine.knowledge.policy_graph
+    codes = {str(s): str(o) for s, o in graph.subject_objects(NEC.loincAttachmentCode)}
+    codes.update({str(s): str(o) for s, o in engine.knowledge.ontology.subject_objects(NEC.loincAttachmentCode)})
+    return codes
+
+
+def _submit(engine: Engine, store: Store, body: bytes, may_certify: bool) -> dict:
+    case, mapped = load_pas_bundle(body, source="bundle")
+    det = engine.decide(case)
+    decided_at = datetime.now(timezone.utc)
+    iri: URIRef = store.add_case(case.case_id, case.graph, lambda name: det.to_graph(name, decided_at=decided_at))
+    number = str(iri).rsplit("/", 1)[-1]
+    return response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=decided_at,
+                           certification=f"{case.case_id}-{number}", may_certify=may_certify,
+                           loinc=_loinc_codes(engine))
+
+
+@router.post(
+    "/Claim/$submit", summary="Submit a Da Vinci PAS request bundle",
+    description=(
+        "The body is a PAS request Bundle (`application/fhir+json`, FHIR R4): the Claim first, with the "
+        "Patient, Coverage, insurer, provider and the supporting resources it references. It is mapped to "
+        "the case form, decided and stored like a case posted to `/cases`. The answer is a PAS response "
+        "Bundle whose ClaimResponse gives each item (by `itemSequence`) a review action: A1 certified, A4 "
+        "pended (missing documents as LOINC attachment codes in a CommunicationRequest, or criteria not "
+        "met with the reasons in `processNote`, for a reviewer to decide), NA not reviewed under this "
+        "policy."),
+    responses={200: {"content": {FHIR_JSON: {"schema": {"type": "object", "description": "A PAS response Bundle."}}},
+                     "description": "The PAS response Bundle."},
+               409: _OUTCOME, 415: _OUTCOME, 422: _OUTCOME},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        FHIR_JSON: {"schema": {"type": "object", "description": "A Da Vinci PAS request Bundle."}}}}},
+)
+async def submit_claim(request: Request, engine: EngineDep, store: StoreDep, settings: SettingsDep) -> Response:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media not in _TYPES:
+        return _fhir(operation_outcome(f"Content-Type must be {FHIR_JSON}", code="not-supported"), 415)
+    body = await request.body()
+    try:
+        answer = await run_in_threadpool(_submit, engine, store, body, settings.fhir_may_certify)
+    except FhirInputError as exc:
+        return _fhir(operation_outcome(exc.reason, expression=exc.element), 422)
+    except CaseLoadError as exc:
+        return _fhir(operation_outcome(exc.reason, expression=None), 422)
+    except CaseExistsError:
+        return _fhir(operation_outcome("a request with this Claim.identifier is already stored",
+                                       expression="Bundle.entry[0].resource.identifier[0].value",
+                                       code="duplicate"), 409)
+    except UnknownPolicyError:
+        return _fhir(operation_outcome("the payer's policy is not known here",
+                                       expression="Bundle.entry[0].resource.insurer", code="not-supported"), 422)
+    return _fhir(answer, 200)

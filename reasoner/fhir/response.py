@@ -1,0 +1,148 @@
+"""A determination as a Da Vinci PAS response bundle: a ClaimResponse per Claim, a decision per item.
+
+Read from ``Determination.to_dict()`` only (``lines[].index/code/outcome/missing_documents/reasons``),
+so the determination's own model can change without touching this mapping. Per item:
+
+* meets-criteria -> reviewAction A1 with the certification number (A4 with a note where the deployment
+  may not certify);
+* insufficient-documentation -> A4 pended, and a CommunicationRequest listing the missing documents as
+  LOINC attachment codes with the item's line number;
+* does-not-meet -> A4 with a processNote giving the reasons (a reviewer, not an engine, issues the
+  adverse decision);
+* out-of-scope -> NA (no review action required under this policy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .bundle import PasRequest
+from .mapping import tables
+
+__all__ = ["response_bundle", "REVIEW_ACTION", "SERVICE_LINE"]
+
+_PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
+REVIEW_ACTION = _PAS + "extension-reviewAction"
+SERVICE_LINE = _PAS + "extension-serviceLineNumber"
+_ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
+_LOINC = "http://loinc.org"
+
+
+def _ref(resource: Any) -> dict[str, Any] | None:
+    return {"reference": resource.reference} if resource is not None and resource.reference else None
+
+
+def response_bundle(request: PasRequest, sequences: list[int], determination: Mapping[str, Any], *,
+                    decided_at: datetime, certification: str | None = None, may_certify: bool = True,
+                    loinc: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The PAS response bundle (a JSON-ready dict) for one decided PAS request."""
+    t = tables()["response"]
+    claim = request.claim
+    case_id = determination.get("case") or claim.identifier[0].value
+    items, notes, payload = [], [], []
+    for line in determination["lines"]:
+        outcome = line["outcome"]
+        sequence = sequences[line["index"]]
+        key = "meets-criteria-no-certify" if outcome == "meets-criteria" and not may_certify else outcome
+        action = t["actions"][key]
+        review = [{"url": "code", "valueCodeableConcept": {"coding": [
+            {"system": t["review_action_system"], "code": action, "display": t["action_display"][action]}]}}]
+        if action == "A1" and certification:
+            review.append({"url": "number", "valueString": certification})
+        item: dict[str, Any] = {"itemSequence": sequence, "adjudication": [{
+            "extension": [{"url": REVIEW_ACTION, "extension": review}],
+            "category": {"coding": [{"system": _ADJUDICATION, "code": "submitted"}]}}]}
+        traces = _traces(claim, sequence)
+        if traces:
+            item["extension"] = traces
+        text = _note(line, outcome, may_certify, determination)
+        if text:
+            notes.append({"number": len(notes) + 1, "type": "display", "text": text})
+            item["noteNumber"] = [len(notes)]
+        if outcome == "insufficient-documentation":
+            for document in line.get("missing_documents", []):
+                code = (loinc or {}).get(document) or t["loinc_attachments"].get(document) or t["loinc_fallback"]
+                payload.append({"extension": [{"url": SERVICE_LINE, "valuePositiveInt": sequence}],
+                                "contentString": code})
+        items.append(item)
+    response: dict[str, Any] = {
+        "resourceType": "ClaimResponse", "id": f"{case_id}-response",
+        "identifier": [{"system": "urn:necessity:determination", "value": certification or case_id}],
+        "status": "active", "type": claim.type.model_dump(mode="json", exclude_none=True),
+        "use": "preauthorization", "patient": _ref(claim.patient), "created": decided_at.isoformat(),
+        "insurer": _ref(claim.insurer), "requestor": _ref(claim.provider),
+        "request": {"identifier": claim.identifier[0].model_dump(mode="json", exclude_none=True)},
+        "outcome": "complete", "disposition": _disposition(determination), "item": items,
+    }
+    if certification and any(line["outcome"] == "meets-criteria" for line in determination["lines"]) \
+            and may_certify:
+        response["preAuthRef"] = certification
+    if notes:
+        response["processNote"] = notes
+    base = _base(request)
+    entries = [_entry(response, base)]
+    if payload:
+        communication = {
+            "resourceType": "CommunicationRequest", "id": f"{case_id}-documents", "status": "active",
+            "subject": _ref(claim.patient), "requester": _ref(claim.insurer),
+            "recipient": [r for r in [_ref(claim.provider)] if r],
+            "reasonCode": [{"text": "Documentation needed to decide the pended items"}],
+            "payload": payload, "authoredOn": decided_at.isoformat()}
+        response["communicationRequest"] = [{"reference": f"CommunicationRequest/{communication['id']}"}]
+        entries.append(_entry(communication, base))
+    for reference in (claim.patient, claim.insurer, claim.provider):
+        index, resource = request.resolve(reference)
+        if resource is not None and index is not None:
+            entries.append({"fullUrl": request.bundle.entry[index].fullUrl,
+                            "resource": resource.model_dump(mode="json", exclude_none=True)})
+    return {"resourceType": "Bundle", "id": f"{case_id}-pas-response",
+            "meta": {"profile": [_PAS + "profile-pas-response-bundle"]},
+            "identifier": request.doc.get("identifier") or {"value": case_id},
+            "type": "collection", "timestamp": decided_at.isoformat(), "entry": entries}
+
+
+def _traces(claim: Any, sequence: int) -> list[dict[str, Any]]:
+    """The item's ``itemTraceNumber`` extensions, echoed so the sender can match the answer."""
+    for item in claim.item:
+        if item.sequence == sequence:
+            return [e.model_dump(mode="json", exclude_none=True) for e in item.extension or []
+                    if e.url and e.url.endswith("extension-itemTraceNumber")]
+    return []
+
+
+def _base(request: PasRequest) -> str:
+    """The server base of the request's Claim, so relative references resolve in the response."""
+    full = request.bundle.entry[0].fullUrl or ""
+    suffix = f"Claim/{request.claim.id}"
+    return full[: -len(suffix)] if request.claim.id and full.endswith(suffix) else "urn:necessity:"
+
+
+def _entry(resource: dict[str, Any], base: str) -> dict[str, Any]:
+    return {"fullUrl": f"{base}{resource['resourceType']}/{resource.get('id', '')}", "resource": resource}
+
+
+def _note(line: Mapping[str, Any], outcome: str, may_certify: bool, determination: Mapping[str, Any]) -> str | None:
+    code = line.get("code")
+    if outcome == "does-not-meet":
+        reasons = [str(r.get("message") if isinstance(r, Mapping) else r) for r in line.get("reasons", [])]
+        unmet = set(line.get("criteria", {}).get("unmet", []))
+        for entry in determination.get("unmet_criteria", []):
+            if entry.get("criterion") in unmet or (not unmet and code in entry.get("lines", [])):
+                cites = "; ".join(f"{c.get('source')}: {c.get('locator')}" for c in entry.get("citations", []))
+                reasons.append(f"{entry.get('message') or entry.get('name')}" + (f" [{cites}]" if cites else ""))
+        detail = " ".join(r.rstrip(".") + "." for r in reasons if r) or "A documented criterion is contradicted."
+        return f"{code}: criteria not met. {detail} Pended for review by a clinician."
+    if outcome == "out-of-scope":
+        return f"{code}: not a code this policy ({determination.get('policy', {}).get('id', '')}) decides."
+    if outcome == "meets-criteria" and not may_certify:
+        return f"{code}: criteria met - recommend approval."
+    return None
+
+
+def _disposition(determination: Mapping[str, Any]) -> str:
+    counts: dict[str, int] = {}
+    for line in determination["lines"]:
+        counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+    return ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
