@@ -18,7 +18,6 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from ..compiled import CompiledKnowledge, PolicyVersion, to_ox
-from ..validation import Result
 from .compiler import CompiledShapes, compile_shapes
 from .form_graph import FormCase
 from .rules import read_rules, run_rules_many, run_rules_one
@@ -153,5 +152,3 @@ def unique_batches(items: Iterable, key, size: int) -> Iterator[list]:
     if batch:
         yield batch
 
-
-Results = list[Result]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from ..namespaces import RDF, SH
@@ -72,6 +72,3 @@ class Names:
     def __call__(self, hint: str = "v") -> str:
         return f"?_{hint}{next(self._counter)}"
 
-
-def is_shape_node(node) -> bool:
-    return isinstance(node, (URIRef, BNode))
