@@ -17,7 +17,9 @@ from reasoner import __version__
 from reasoner.engine import Engine
 from reasoner.store import Store, open_store
 
+from .docs import install_docs
 from .middleware import GuardMiddleware
+from .openapi import install_openapi
 from .problems import install_problem_handlers
 from .routes import cases, fhir, health, policies, sparql
 from .settings import Settings
@@ -30,14 +32,16 @@ _DESCRIPTION = """\
 Decides prior-authorization requests for intrathecal drug delivery against coverage
 policies (OWL + SHACL + SPARQL) and keeps every case and determination in an RDF store.
 
-Every route but `/health` needs an API key, in `X-API-Key` or as `Authorization: Bearer`.
-Every error is an RFC 9457 problem (`application/problem+json`) whose `field` or `line`
-says what is wrong. Request bodies are limited in size (413 beyond the limit).
+Every route but `/health` needs an API key, in `X-API-Key` or as `Authorization: Bearer`
+(this description, `/docs` and `/redoc` are public). Every error is an RFC 9457 problem
+(`application/problem+json`) whose `field` or `line` says what is wrong. Request bodies
+and SPARQL queries are limited in size (413 beyond the limit); a query past its time
+limit is stopped and answered 503.
 """
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
-               store: Store | None = None) -> FastAPI:
+               store: Store | None = None, load_knowledge: bool = True) -> FastAPI:
     """Build the application.
 
     Args:
@@ -45,6 +49,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine: a compiled engine to reuse (tests); default: ``Engine.load()`` in the lifespan.
         store: an open store to use (tests, benchmarks); default: ``open_store(settings.store)``.
             A store passed in is not closed at shutdown.
+        load_knowledge: load the engine's knowledge graph into the store at startup (False when
+            the caller already did).
     """
     settings = settings or Settings.from_env()
 
@@ -52,8 +58,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine or Engine.load()
         own_store = store is None
-        app.state.store = store if store is not None else open_store(settings.store)
-        app.state.store.load_knowledge(app.state.engine.knowledge_graph)
+        app.state.store = store if store is not None else open_store(settings.store, query_workers=settings.query_workers)
+        if load_knowledge or own_store:
+            app.state.store.load_knowledge(app.state.engine.knowledge_graph)
         if not settings.api_keys:
             log.warning("no API keys are configured (NECESSITY_API_KEYS): every route but /health answers 401")
         try:
@@ -63,6 +70,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 app.state.store.close()
 
     app = FastAPI(title="Necessity", version=__version__, description=_DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None,
                   openapi_tags=[
                       {"name": "cases", "description": "Submit, fetch and re-decide cases."},
                       {"name": "policies", "description": "Policies and their criteria with citations."},
@@ -76,4 +84,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
     for module in (health, cases, fhir, policies, sparql):
         app.include_router(module.router)
+    install_openapi(app)
+    if settings.docs == "public":
+        install_docs(app)
     return app

@@ -15,6 +15,7 @@ import logging
 import time
 from typing import Any
 
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import PROBLEM_JSON
@@ -35,6 +36,32 @@ async def _send_problem(send: Send, status: int, title: str, detail: str, **extr
     await send({"type": "http.response.body", "body": body})
 
 
+def _routes(routes: list[Any]) -> list[Any]:
+    """Every route, looking inside included routers."""
+    out = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        out.extend(_routes(inner.routes) if inner is not None else [route])
+    return out
+
+
+def allowed_methods(scope: Scope) -> set[str] | None:
+    """Every method some route allows on this path (None: no route has the path)."""
+    methods: set[str] = set()
+    found = False
+    for route in _routes(getattr(scope.get("app"), "routes", [])):
+        route_methods = getattr(route, "methods", None)
+        if route_methods is None:
+            continue
+        match, _ = route.matches({**scope, "method": next(iter(route_methods))})
+        if match != Match.NONE:
+            found = True
+            methods |= set(route_methods)
+    if not found:
+        return None
+    return methods | {"OPTIONS"}
+
+
 def _route_template(scope: Scope) -> str:
     route = scope.get("route")
     return getattr(route, "path", None) or "(unmatched)"
@@ -52,6 +79,9 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        if await self._methods(scope, send):
+            self._log(scope, 204 if scope["method"] == "OPTIONS" else 405, started)
+            return
         status_holder = {"status": 0}
         limit = self.max_body_bytes
         too_large_detail = f"the request body is larger than the limit of {limit} bytes"
@@ -111,6 +141,26 @@ class GuardMiddleware:
                 await _send_problem(send, 500, "Internal server error",
                                     "the server could not complete the request")
         self._log(scope, status_holder["status"], started)
+
+    async def _methods(self, scope: Scope, send: Send) -> bool:
+        """Answer OPTIONS (204 with Allow) and a method no route allows (405 with Allow); True if answered."""
+        allowed = allowed_methods(scope)
+        if allowed is None:
+            return False
+        allow = ", ".join(sorted(allowed))
+        if scope["method"] == "OPTIONS":
+            await send({"type": "http.response.start", "status": 204, "headers": [(b"allow", allow.encode())]})
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        if scope["method"] in allowed:
+            return False
+        body = json.dumps({"type": "about:blank", "title": "Method not allowed", "status": 405,
+                           "detail": f"this path allows {allow}"}).encode()
+        await send({"type": "http.response.start", "status": 405,
+                    "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"allow", allow.encode()),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+        return True
 
     @staticmethod
     def _log(scope: Scope, status: int, started: float) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
-__all__ = ["Health", "VersionInfo", "DeterminationSummary", "Decision", "CasePublic"]
+from reasoner.determination import Determination
+from reasoner.vocabulary import Outcome
+
+__all__ = ["Health", "VersionInfo", "DeterminationSummary", "StoredDetermination", "Decision", "CasePublic"]
 
 
 class Health(BaseModel):
@@ -30,9 +31,15 @@ class DeterminationSummary(BaseModel):
     policy_version_iri: str | None = None
     engine_version: str | None = None
     decided_at: str | None = Field(default=None, description="xsd:dateTime of the decision.")
-    outcomes: dict[str, str] = Field(default_factory=dict, description="Outcome per requested code.",
-                                     examples=[{"J2278": "meets-criteria", "62369": "meets-criteria"}])
+    outcomes: dict[str, Outcome] = Field(default_factory=dict, description="Outcome per requested code.",
+                                         examples=[{"J2278": Outcome.MeetsCriteria, "62369": Outcome.MeetsCriteria}])
     url: str = Field(examples=["/cases/000-ziconotide-refill/determinations/1"])
+
+
+class StoredDetermination(DeterminationSummary):
+    """A stored determination read back into the determination model."""
+
+    determination: Determination = Field(description="The full determination, as decided.")
 
 
 class Decision(BaseModel):
@@ -43,11 +50,11 @@ class Decision(BaseModel):
     url: str = Field(examples=["/cases/000-ziconotide-refill/determinations/1"])
     case_url: str = Field(examples=["/cases/000-ziconotide-refill"])
     decided_at: str
-    outcome: str = Field(description="The worst line outcome.", examples=["meets-criteria"])
-    outcomes: dict[str, str] = Field(examples=[{"J2278": "meets-criteria", "62369": "meets-criteria"}])
-    determination: dict[str, Any] = Field(
-        description="The full determination: lines, missing documentation, unmet criteria, warnings, "
-                    "citations.")
+    outcome: Outcome = Field(description="The worst line outcome.", examples=[Outcome.MeetsCriteria])
+    outcomes: dict[str, Outcome] = Field(examples=[{"J2278": Outcome.MeetsCriteria, "62369": Outcome.MeetsCriteria}])
+    determination: Determination = Field(
+        description="The full determination: lines with their request kind and criteria in three states, "
+                    "missing documentation, warnings, advisories, safety notices, citations, decision clock.")
 
 
 class CasePublic(BaseModel):

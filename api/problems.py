@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from reasoner.errors import CaseLoadError, NecessityError, QueryError, StoreError, UnknownPolicyError
-from reasoner.store import (
-    CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, InvalidIdentifierError, QueryRefusedError,
-    QueryTimeoutError,
+from reasoner.errors import (
+    CaseExistsError, CaseLoadError, CaseNotFoundError, DeterminationNotFoundError, InvalidIdentifierError,
+    NecessityError, QueryError, QueryRefusedError, QueryTimeoutError, QueryTooLargeError, StoreError,
+    UnknownPolicyError,
 )
 
 __all__ = ["PROBLEM_JSON", "problem", "install_problem_handlers", "ProblemModel", "status_for"]
@@ -39,6 +39,7 @@ _STATUS: list[tuple[type[NecessityError], int, str]] = [
     (InvalidIdentifierError, 422, "invalid-identifier"),
     (QueryRefusedError, 400, "query-refused"),
     (QueryTimeoutError, 503, "query-timeout"),
+    (QueryTooLargeError, 413, "query-too-large"),
     (QueryError, 400, "invalid-query"),
     (StoreError, 503, "store-unavailable"),
 ]

@@ -1,53 +1,57 @@
-"""The API's settings, read from the environment by default.
-
-Environment variables:
+"""The API's settings, read from the environment (pydantic-settings, prefix ``NECESSITY_``).
 
 - ``NECESSITY_API_KEYS``: comma-separated API keys (required: with none, every route but
-  ``/health`` answers 401).
-- ``NECESSITY_STORE``: a store directory or a SPARQL server URL (default ``./var/store``).
+  ``/health`` and the API description answers 401).
+- ``NECESSITY_STORE``: a store directory or a SPARQL server URL (default ``./var/store``);
+  a remote store's endpoints and credentials are ``NECESSITY_SPARQL_*``
+  (:class:`reasoner.store.config.RemoteConfig`).
 - ``NECESSITY_MAX_BODY_BYTES``: the largest request body accepted (default 1 MiB).
-- ``NECESSITY_QUERY_TIMEOUT``: seconds a SPARQL query may run (default 10).
+- ``NECESSITY_MAX_QUERY_BYTES``: the largest SPARQL query accepted (default 256 KiB; 413 beyond).
+- ``NECESSITY_QUERY_TIMEOUT``: seconds a SPARQL query may run, parsing included (default 10);
+  past it the query is stopped and answered 503.
+- ``NECESSITY_QUERY_WORKERS``: queries that run at once (default 4; one process each).
+- ``NECESSITY_DOCS``: ``public`` (default: ``/docs``, ``/redoc`` and ``/openapi.json`` answer
+  without a key; they describe the API and hold no case data) or ``off``.
 - ``NECESSITY_FHIR_MAY_CERTIFY``: ``false`` makes ``POST /Claim/$submit`` answer a line that meets the
   criteria with review action A4 and a "recommend approval" note instead of A1 (default ``true``).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
 
-__all__ = ["Settings", "DEFAULT_STORE", "DEFAULT_MAX_BODY_BYTES"]
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings", "DEFAULT_STORE", "DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_QUERY_BYTES"]
 
 DEFAULT_STORE = "./var/store"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_MAX_QUERY_BYTES = 256 * 1024
 
 
-def _keys(text: str | None) -> tuple[str, ...]:
-    return tuple(k.strip() for k in (text or "").split(",") if k.strip())
-
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """What the application needs to start. Keys are kept out of ``repr``."""
 
-    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    model_config = SettingsConfigDict(env_prefix="NECESSITY_", frozen=True, extra="ignore")
+
+    api_keys: Annotated[tuple[str, ...], NoDecode] = Field(default=(), repr=False)
     store: str = DEFAULT_STORE
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    query_timeout: float = 10.0
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0)
+    max_query_bytes: int = Field(default=DEFAULT_MAX_QUERY_BYTES, gt=0)
+    query_timeout: float = Field(default=10.0, gt=0)
+    query_workers: int = Field(default=4, ge=1, le=64)
+    docs: Literal["public", "off"] = "public"
     fhir_may_certify: bool = True
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return tuple(k.strip() for k in value.split(",") if k.strip())
+        return tuple(value or ())
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from the environment; keyword arguments that are not None win."""
-        values: dict[str, object] = {
-            "api_keys": _keys(os.environ.get("NECESSITY_API_KEYS")),
-            "store": os.environ.get("NECESSITY_STORE") or DEFAULT_STORE,
-            "max_body_bytes": int(os.environ.get("NECESSITY_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
-            "query_timeout": float(os.environ.get("NECESSITY_QUERY_TIMEOUT") or 10.0),
-            "fhir_may_certify": (os.environ.get("NECESSITY_FHIR_MAY_CERTIFY") or "true").strip().lower()
-            not in ("false", "0", "no"),
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        if isinstance(values["api_keys"], str):
-            values["api_keys"] = _keys(values["api_keys"])  # type: ignore[arg-type]
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in overrides.items() if v is not None})

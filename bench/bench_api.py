@@ -111,9 +111,8 @@ def fill_store(path: Path, n: int, workers: int) -> dict:
                 continue
             case_id, case_nt, det = item
             graph = Graph().parse(data=case_nt, format="nt")
-            decided_at = datetime.now(timezone.utc)
             t0 = time.perf_counter()
-            store.add_case(case_id, graph, lambda iri, det=det: det.to_graph(iri, decided_at=decided_at))
+            store.add_case(case_id, graph, det.to_graph)  # the decision time is in the determination
             write_times.append(time.perf_counter() - t0)
             stored += 1
             if stored % 1000 == 0:

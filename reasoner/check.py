@@ -7,15 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from datetime import datetime, timezone
-
 from .engine import Engine
 from .errors import CaseLoadError
 from .fhir.load import is_bundle_file, load_pas_bundle
 from .fhir.response import response_bundle
 from .loading import load_case_file
+from .letters import render
 from .paths import data_root
-from .render import render_letter, render_summary
+from .render import render_summary
 
 __all__ = ["run_check", "run_policies", "bundled_cases"]
 
@@ -27,8 +26,12 @@ def bundled_cases() -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    paths = list(args.cases) or bundled_cases()
+    from .batch import expand_paths, run_jsonl
+
+    paths = expand_paths(args.cases) if args.cases else bundled_cases()
     engine = Engine.load()
+    if getattr(args, "jsonl", False):
+        return run_jsonl(engine, paths, policy=args.policy, version=args.policy_version)
     decided = []
     for path in paths:
         mapped = None
@@ -36,20 +39,20 @@ def run_check(args: argparse.Namespace) -> int:
             case, mapped = load_pas_bundle(path.read_bytes(), source=path.name)
         else:
             case = load_case_file(path)
-        det = engine.decide(case, policy=args.policy, version=args.policy_version)
+        det = engine.decide(case, policy=args.policy, version=args.policy_version, decided_at=args.decided_at)
         decided.append(det)
         if getattr(args, "fhir", False):
             if mapped is None:
                 raise CaseLoadError("--fhir answers a PAS request bundle; this file is a case form",
                                     source=path.name)
             bundle = response_bundle(mapped.request, mapped.sequences, det.to_dict(),
-                                     decided_at=datetime.now(timezone.utc))
+                                     decided_at=det.clock.decided_at)
             sys.stdout.write(json.dumps(bundle, indent=2, ensure_ascii=False, default=str) + "\n")
             continue
         if args.json:
             continue
-        if args.letter:
-            sys.stdout.write(render_letter(det))
+        if args.letter or args.html:
+            sys.stdout.write(render(det, letter=args.letter_kind, fmt="html" if args.html else "markdown"))
         elif args.turtle:
             from .namespaces import DET
             sys.stdout.write(det.to_graph(DET[f"{det.case_id}/{det.policy_id}/{det.policy_version}"])
@@ -70,7 +73,8 @@ def run_policies(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(policies, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         return 0
     for policy in policies:
-        versions = ", ".join(f"{v['label']} (effective {v['effective_date']}{', current' if v['current'] else ''})"
+        versions = ", ".join(f"{v['label']} ({v['effective_date']} to {v['end_date'] or 'open'}"
+                             f"{', current' if v['current'] else ''})"
                              for v in policy["versions"])
         print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
         if args.policy:

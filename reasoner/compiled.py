@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from datetime import date
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -87,13 +88,15 @@ class PolicyVersion:
     policy_id: str
     label: str
     effective_date: str
-    current: bool
+    current: bool                         # in force today (see reasoner.versions)
     title: str
     covers: frozenset[URIRef]
     excludes: frozenset[URIRef]
     shapes_graph: Graph                   # common + policy shapes (validation only, no rules)
     shapes: dict[URIRef, ShapeInfo] = field(default_factory=dict)
     criteria: tuple[URIRef, ...] = ()
+    end_date: str | None = None           # last day in force, inclusive; None: open-ended
+    source_file: str = ""                 # the file declaring the version
 
 
 def _rdflib_path(graph: Graph, node):
@@ -222,17 +225,26 @@ class CompiledKnowledge:
     policy_graph: Graph  # every shapes file merged: policies, criteria, citations
     code_patterns: dict[str, str] = field(default_factory=dict)  # code system name -> regex
 
-    def policy_version(self, policy: str, version: str | None = None) -> PolicyVersion:
-        """Find a policy version by policy id and version label (default: the current one)."""
-        matches = [v for v in self.versions.values() if v.policy_id == policy]
+    def policy_versions(self, policy: str) -> list[PolicyVersion]:
+        """Every version of a policy, oldest first.
+
+        Raises:
+            UnknownPolicyError: no such policy.
+        """
+        matches = sorted((v for v in self.versions.values() if v.policy_id == policy), key=lambda v: v.effective_date)
         if not matches:
             known = ", ".join(sorted({v.policy_id for v in self.versions.values()}))
             raise UnknownPolicyError(f"unknown policy '{policy}' (known: {known})")
+        return matches
+
+    def policy_version(self, policy: str, version: str | None = None) -> PolicyVersion:
+        """Find a policy version by policy id (or ``id@label``) and label (default: the one in force today)."""
+        from .versions import in_force, split_policy
+
+        policy, version = split_policy(policy, version)
+        matches = self.policy_versions(policy)
         if version is None:
-            for candidate in matches:
-                if candidate.current:
-                    return candidate
-            return max(matches, key=lambda v: v.effective_date)
+            return in_force(matches, date.today().isoformat()) or matches[-1]
         for candidate in matches:
             if candidate.label == version:
                 return candidate
@@ -262,8 +274,19 @@ def _parse_shapes(path: Path) -> Graph:
     return graph
 
 
-def compile_knowledge(*, shapes_dir: Path | None = None) -> CompiledKnowledge:
-    """Load the ontology, its cached closure, the rules and every policy's shapes."""
+def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] | None = None) -> CompiledKnowledge:
+    """Load the ontology, its cached closure, the rules and every policy's shapes.
+
+    Args:
+        shapes_dir: the folder with ``rules.ttl``, ``common.ttl`` and policy files (default: ``shapes/``).
+        extra_dirs: further folders of policy files (default: ``NECESSITY_SHAPES_PATH``).
+
+    Raises:
+        ShapesError: a file does not parse, or a policy's versions overlap or leave a gap.
+    """
+    from .policy_files import extra_shapes_dirs, policy_files, read_version
+    from .versions import check_timeline
+
     ontology = load_ontology()
     triples = _load_or_build_closure(ontology)
     store = ox.Store()
@@ -280,7 +303,8 @@ def compile_knowledge(*, shapes_dir: Path | None = None) -> CompiledKnowledge:
         elif t.predicate.value == rdfs_label and isinstance(t.object, ox.Literal):
             labels.setdefault(t.subject.value, t.object.value)
 
-    shapes_dir = shapes_dir or data_root("shapes")
+    shapes_dir = Path(shapes_dir) if shapes_dir is not None else data_root("shapes")
+    extra_dirs = extra_shapes_dirs() if extra_dirs is None else extra_dirs
     rules_graph = _parse_shapes(shapes_dir / RULES_FILE)
     rules = sorted(
         (int(rules_graph.value(rule, SH.order) or 0), str(rules_graph.value(rule, SH.construct)))
@@ -292,37 +316,38 @@ def compile_knowledge(*, shapes_dir: Path | None = None) -> CompiledKnowledge:
     bind_prefixes(policy_graph)
     for triple in common:
         policy_graph.add(triple)
+    paths = policy_files(shapes_dir, extra_dirs)
+    graphs = {path.name: _parse_shapes(path) for path in paths}
     versions: dict[URIRef, PolicyVersion] = {}
-    for path in sorted(shapes_dir.glob("*.ttl")):
-        if path.name in (RULES_FILE, COMMON_FILE):
-            continue
-        graph = _parse_shapes(path)
+    files: dict[URIRef, str] = {}
+    for path in paths:
+        graph = graphs[path.name]
         for triple in graph:
             policy_graph.add(triple)
-        found = list(graph.subjects(RDF.type, NEC.PolicyVersion))
-        if len(found) != 1:
-            raise ShapesError(f"{path.name}: a policy shapes file declares exactly one nec:PolicyVersion")
-        version_iri = found[0]
-        policy_iri = graph.value(version_iri, NEC.versionOf)
+        # a version's shapes: the shared ones, its own file, and the file its nec:shapesFile names
+        # (two versions with the same criteria share one shapes file)
         shapes_graph = Graph()
         for triple in common:
             shapes_graph.add(triple)
         for triple in graph:
             shapes_graph.add(triple)
-        versions[version_iri] = PolicyVersion(
-            iri=version_iri,
-            policy_iri=policy_iri,
-            policy_id=str(graph.value(version_iri, NEC.policyId)),
-            label=str(graph.value(version_iri, NEC.versionLabel)),
-            effective_date=str(graph.value(version_iri, NEC.effectiveDate)),
-            current=(policy_iri, NEC.currentVersion, version_iri) in graph,
-            title=str(graph.value(policy_iri, RDFS.label) or policy_iri),
-            covers=frozenset(graph.objects(version_iri, NEC.coversCodeGroup)),
-            excludes=frozenset(graph.objects(version_iri, NEC.excludesCodeGroup)),
-            shapes_graph=shapes_graph,
-            shapes=_shape_infos(shapes_graph),
-            criteria=tuple(sorted(graph.objects(version_iri, NEC.hasCriterion))),
-        )
+        for version_iri in graph.subjects(RDF.type, NEC.PolicyVersion):
+            named = graph.value(version_iri, NEC.shapesFile)
+            if named is not None and str(named) != path.name:
+                if str(named) not in graphs:
+                    raise ShapesError(f"{path.name}: nec:shapesFile names {named}, which is not loaded")
+                for triple in graphs[str(named)]:
+                    shapes_graph.add(triple)
+        version = read_version(graph, path, shapes_graph)
+        if version.iri in versions:
+            raise ShapesError(f"{path.name}: version {version.iri} is also declared in {files[version.iri]}")
+        versions[version.iri] = version
+        files[version.iri] = path.name
+    check_timeline(list(versions.values()), files)
+    today = date.today().isoformat()
+    for version in versions.values():
+        version.current = version.effective_date <= today and (not version.end_date or today <= version.end_date)
+        version.title = str(policy_graph.value(version.policy_iri, RDFS.label) or version.title)
     for s, o in policy_graph.subject_objects(RDFS.label):
         labels.setdefault(str(s), str(o))
     return CompiledKnowledge(ontology=ontology, closure=store, types={k: tuple(v) for k, v in types.items()},

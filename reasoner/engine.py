@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rdflib import Graph, URIRef
 
 from . import __version__
 from .compiled import CompiledKnowledge, compile_knowledge
-from .determination import Determination, determine
+from .determination import Determination, VersionChoice, determine
 from .errors import UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
@@ -24,7 +25,9 @@ from .loading.codes import use_knowledge
 from .namespaces import NEC, bind_prefixes
 from .fastpath.form_graph import FormCase
 from .fastpath.pipeline import FastPath, case_data, unique_batches
+from .fastpath.view import CaseView
 from .validation import validate_case
+from .versions import select, split_policy
 
 __all__ = ["Engine", "DEFAULT_POLICY"]
 
@@ -58,8 +61,10 @@ def _as_loaded(case: FormCase) -> LoadedCase:
 class Engine:
     """Decides cases. Build it once with :meth:`load` and reuse it."""
 
-    def __init__(self, knowledge: CompiledKnowledge, *, validator: str | None = None) -> None:
+    def __init__(self, knowledge: CompiledKnowledge, *, validator: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.knowledge = knowledge
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         use_knowledge(knowledge)
         self.version = __version__
         self._fields = _field_properties()
@@ -69,8 +74,9 @@ class Engine:
         self.fast = FastPath(knowledge)
 
     @classmethod
-    def load(cls, *, validator: str | None = None) -> Engine:
-        return cls(compile_knowledge(), validator=validator)
+    def load(cls, *, validator: str | None = None, clock: Callable[[], datetime] | None = None) -> Engine:
+        """Compile the knowledge; ``clock`` gives the decision time (tests pass a fixed one)."""
+        return cls(compile_knowledge(), validator=validator, clock=clock)
 
     @cached_property
     def knowledge_graph(self) -> Graph:
@@ -89,61 +95,86 @@ class Engine:
         """The case graph with everything the shapes need derived (see :mod:`reasoner.inference`)."""
         return infer(self.knowledge, case.graph, case.iri)
 
-    def _finisher(self, case, version):
+    def _choose(self, case, policy: str | None, version: str | None, decided_at: datetime):
+        """The policy version ``case`` is decided under and why (:func:`reasoner.versions.select`)."""
+        policy, version = split_policy(policy or case.requested_policy or DEFAULT_POLICY, version)
+        graph = case.graph if isinstance(case, LoadedCase) else CaseView.of_triples(case.triples)
+        return select(self.knowledge.policy_versions(policy), policy, version, graph, URIRef(case.iri),
+                      today=decided_at.date())
+
+    def _finisher(self, case, version, selection, decided_at: datetime):
         def finish(data, results) -> Determination:
-            return determine(knowledge=self.knowledge, version=version, data=data, case_iri=URIRef(case.iri),
-                             case_id=case.case_id, results=results, engine_version=self.version,
-                             field_properties=self._fields)
+            det = determine(knowledge=self.knowledge, version=version, data=data, case_iri=URIRef(case.iri),
+                            case_id=case.case_id, results=results, engine_version=self.version,
+                            field_properties=self._fields, decided_at=decided_at)
+            return det.model_copy(update={"policy": det.policy.model_copy(
+                update={"selected_by": VersionChoice(**selection.to_dict())})})
         return finish
 
-    def decide(self, case: LoadedCase | FormCase, *, policy: str | None = None,
-               version: str | None = None) -> Determination:
+    def decide(self, case: LoadedCase | FormCase, *, policy: str | None = None, version: str | None = None,
+               decided_at: datetime | None = None) -> Determination:
         """Decide one case (read by :func:`reasoner.loading.load_case` or
-        :func:`reasoner.fastpath.form_graph.load_form`) under one policy version.
+        :func:`reasoner.fastpath.form_graph.load_form`) under one policy version, at ``decided_at``
+        (default: the engine's clock).
+
+        The version is the one asked for (``version``, or ``policy`` written ``id@label``), else the
+        one in force on the case's date of service, else on ``received_at``, else today; the
+        determination records which and why (see :mod:`reasoner.versions`).
 
         Raises:
-            UnknownPolicyError: the policy or version is not in ``shapes/``.
+            UnknownPolicyError: the policy or version is not in ``shapes/``, or no version is in
+                force on the case's date.
         """
-        policy_version = self.knowledge.policy_version(policy or case.requested_policy or DEFAULT_POLICY, version)
+        decided_at = decided_at or self.clock()
         if self.validator == "fast":
             data = case_data(case)
-            return self.fast.decide_one(data, policy_version, self._finisher(data, policy_version))
+            policy_version, selection = self._choose(data, policy, version, decided_at)
+            return self.fast.decide_one(data, policy_version,
+                                        self._finisher(data, policy_version, selection, decided_at))
         if isinstance(case, FormCase):
             case = _as_loaded(case)
+        policy_version, selection = self._choose(case, policy, version, decided_at)
         data = self.infer(case)
         results = validate_case(data, policy_version)
-        return self._finisher(case, policy_version)(data, results)
+        return self._finisher(case, policy_version, selection, decided_at)(data, results)
 
     def decide_many(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
-                    version: str | None = None, batch_size: int = 32) -> list[Determination]:
+                    version: str | None = None, decided_at: datetime | None = None,
+                    batch_size: int = 32) -> list[Determination]:
         """Decide many cases, the same results as :meth:`decide` one at a time, in their order."""
-        return list(self.iter_decide(cases, policy=policy, version=version, batch_size=batch_size))
+        return list(self.iter_decide(cases, policy=policy, version=version, decided_at=decided_at,
+                                     batch_size=batch_size))
 
     def iter_decide(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
-                    version: str | None = None, batch_size: int = 32) -> Iterator[Determination]:
+                    version: str | None = None, decided_at: datetime | None = None,
+                    batch_size: int = 32) -> Iterator[Determination]:
         """Stream determinations: the cases are read and decided ``batch_size`` at a time, set-at-a-time
-        (one store per batch, each rule and compiled shape run once per batch). With the pyshacl
-        validator, one at a time.
+        (one store per batch, each rule and compiled shape run once per batch). Each case's version is
+        chosen as :meth:`decide` chooses it. With the pyshacl validator, one at a time.
 
         Raises:
             UnknownPolicyError: a case names a policy or version that is not in ``shapes/``.
         """
         if self.validator != "fast":
             for case in cases:
-                yield self.decide(case, policy=policy, version=version)
+                yield self.decide(case, policy=policy, version=version, decided_at=decided_at)
             return
         for batch in unique_batches((case_data(c) for c in cases), lambda c: c.iri, batch_size):
-            versions = [self.knowledge.policy_version(policy or c.requested_policy or DEFAULT_POLICY, version)
-                        for c in batch]
+            finishers, versions = [], []
+            for c in batch:
+                at = decided_at or self.clock()
+                policy_version, selection = self._choose(c, policy, version, at)
+                versions.append(policy_version)
+                finishers.append(self._finisher(c, policy_version, selection, at))
             if len(batch) == 1:
-                yield self.fast.decide_one(batch[0], versions[0], self._finisher(batch[0], versions[0]))
+                yield self.fast.decide_one(batch[0], versions[0], finishers[0])
                 continue
-            finishers = iter([self._finisher(c, v) for c, v in zip(batch, versions)])
-            yield from self.fast.decide_many(batch, versions, lambda view, results: next(finishers)(view, results))
+            pending = iter(finishers)
+            yield from self.fast.decide_many(batch, versions, lambda view, results: next(pending)(view, results))
 
     def policies(self) -> list[dict]:
         """Every policy with its versions and criteria (with citations), JSON-ready."""
-        from .determination import _citations
+        from .determination import citations_of
 
         graph, out = self.knowledge.policy_graph, {}
         for version in sorted(self.knowledge.versions.values(), key=lambda v: (v.policy_id, v.effective_date)):
@@ -151,7 +182,8 @@ class Engine:
                 "id": version.policy_id, "title": version.title, "iri": str(version.policy_iri),
                 "versions": [], "criteria": []})
             policy["versions"].append({"label": version.label, "effective_date": version.effective_date,
-                                       "current": version.current, "iri": str(version.iri)})
+                                       "end_date": version.end_date, "current": version.current,
+                                       "iri": str(version.iri)})
             if not version.current:
                 continue
             shapes_by_criterion: dict[str, list] = {}
@@ -168,7 +200,7 @@ class Engine:
                     "severity": sorted({str(i.severity).rsplit("#", 1)[-1] for i in infos}),
                     "documentation": str(graph.value(doc, NEC.documentName) or "") if doc else "",
                     "shapes": [str(i.iri) for i in infos],
-                    "citations": _citations(self.knowledge, criterion),
+                    "citations": [c.model_dump(mode="json") for c in citations_of(self.knowledge, criterion, version)],
                 })
         return [out[k] for k in sorted(out)]
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 __all__ = [
     "NecessityError", "CaseLoadError", "UnknownPolicyError", "OntologyError", "ShapesError",
-    "QueryError", "StoreError",
+    "QueryError", "StoreError", "CaseExistsError", "CaseNotFoundError", "DeterminationNotFoundError",
+    "InvalidIdentifierError", "StoreLockedError", "StoreConfigError", "QueryRefusedError",
+    "QueryTooLargeError", "QueryTimeoutError",
 ]
 
 
@@ -73,3 +75,57 @@ class StoreError(NecessityError):
     """The case store could not read or write."""
 
     title = "Store error"
+
+
+class CaseExistsError(StoreError):
+    """A case with this id is already stored; a case is never overwritten."""
+
+    title = "Case already stored"
+
+
+class CaseNotFoundError(StoreError):
+    """No case with this id is stored."""
+
+    title = "Case not found"
+
+
+class DeterminationNotFoundError(StoreError):
+    """The case has no determination with this number."""
+
+    title = "Determination not found"
+
+
+class InvalidIdentifierError(StoreError):
+    """An identifier is not one the store accepts (case ids: letters, digits, ``.``, ``_``, ``~``, ``-``)."""
+
+    title = "Invalid identifier"
+
+
+class StoreLockedError(StoreError):
+    """Another process (usually ``necessity serve``) holds the embedded store directory."""
+
+    title = "Store in use"
+
+
+class StoreConfigError(StoreError):
+    """The store is configured in a way it cannot work with (a URL, credentials, a server's layout)."""
+
+    title = "Store configuration error"
+
+
+class QueryRefusedError(QueryError):
+    """A query is not a read-only SPARQL 1.1 query: an update, a SERVICE clause or a dataset clause."""
+
+    title = "Query refused"
+
+
+class QueryTooLargeError(QueryError):
+    """A query text is larger than the configured limit."""
+
+    title = "Query too large"
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran past its time limit (and was stopped)."""
+
+    title = "Query time limit exceeded"

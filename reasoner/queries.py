@@ -1,7 +1,13 @@
-"""Run SPARQL query files over the knowledge graph (ontology + shapes), and optionally a store.
+"""Run SPARQL queries over the knowledge graph (ontology + shapes), or over a store.
 
-Values are bound with ``initBindings`` and never pasted into the query text, so a code typed
-in by a user cannot reshape a query.
+A query comes from a file (a path, or a name inside ``queries/``), from ``-e 'SELECT ...'``
+or from standard input. It passes the same read-only policy as ``/sparql``
+(:func:`reasoner.store.policy.check_read_only_query`: no update, no SERVICE, no dataset
+clause). Without ``--store`` it runs over the knowledge graph; with ``--store`` it runs
+over the store alone (knowledge, cases and determinations), and prints one result set.
+
+Values are bound with ``initBindings`` (or a VALUES row of rdflib terms for a store) and
+never pasted into the query text, so a code typed in by a user cannot reshape a query.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any, Mapping
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
-from .errors import QueryError
+from .errors import QueryError, StoreLockedError
 from .knowledge import load_ontology
 from .namespaces import bind_prefixes
 from .paths import data_root
@@ -83,11 +89,12 @@ def run_query(text: str, graph: Graph, *, bindings: Mapping[str, Any] | None = N
         bindings: variable name (without ``?``) to rdflib term, passed as ``initBindings``.
 
     Raises:
-        QueryError: the query is malformed or is an update.
+        QueryRefusedError: an update, a SERVICE clause or a dataset clause (the shared policy).
+        QueryError: the query is malformed.
     """
-    stripped = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    if any(word in stripped.upper().split() for word in ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP")):
-        raise QueryError("updates are refused: only SELECT, ASK, CONSTRUCT and DESCRIBE queries run")
+    from .store.policy import check_read_only_query
+
+    check_read_only_query(text)
     init = {k: v for k, v in (bindings or {}).items()}
     try:
         return graph.query(text, initBindings=init)
@@ -108,6 +115,8 @@ def _cell(term: Any, graph: Graph | None) -> str:
 
 def format_result(result: Result, *, fmt: str = "table", graph: Graph | None = None) -> str:
     """Render a query result as an aligned text table (prefixed names), CSV or SPARQL JSON."""
+    if fmt in ("tsv", "xml") or (fmt == "csv" and result.type == "ASK"):
+        return _via_oxigraph(result, fmt)
     if result.type == "ASK":
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": bool(result.askAnswer)}, indent=2)
@@ -116,6 +125,9 @@ def format_result(result: Result, *, fmt: str = "table", graph: Graph | None = N
         out = result.graph
         if graph is not None:
             out.namespace_manager = graph.namespace_manager
+        if fmt in ("csv", "tsv"):
+            raise QueryError(f"--format {fmt} is for SELECT results; a CONSTRUCT or DESCRIBE prints Turtle, "
+                             "JSON-LD (json) or RDF/XML (xml)")
         return out.serialize(format="json-ld" if fmt == "json" else "turtle")
     variables = [str(v) for v in result.vars or []]
     rows = list(result)
@@ -138,41 +150,88 @@ def format_result(result: Result, *, fmt: str = "table", graph: Graph | None = N
     return "\n".join(lines)
 
 
-def _open_store(url_or_path: str):
+def _via_oxigraph(result: Result, fmt: str) -> str:
+    """TSV, CSV or SPARQL XML results (and RDF/XML for a graph), written by Oxigraph's serializers."""
+    import pyoxigraph as ox
+
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        if fmt != "xml":
+            raise QueryError(f"--format {fmt} is for SELECT results; a CONSTRUCT or DESCRIBE prints Turtle, "
+                             "JSON-LD (json) or RDF/XML (xml)")
+        return result.graph.serialize(format="xml")
+    payload = result.serialize(format="json")
+    data = payload if isinstance(payload, bytes) else str(payload).encode("utf-8")
+    target = {"tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML,
+              "csv": ox.QueryResultsFormat.CSV}[fmt]
+    return ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=target).decode("utf-8")
+
+
+def read_query_text(args: argparse.Namespace) -> str:
+    """The query of ``necessity query``: ``-e TEXT``, a file (``-`` or none: standard input).
+
+    Raises:
+        QueryError: both a file and ``-e``, or an empty query.
+    """
+    expression = getattr(args, "expression", None)
+    name = getattr(args, "file", None)
+    if expression is not None and name is not None:
+        raise QueryError("give either a query file or -e 'QUERY', not both")
+    if expression is not None:
+        text = expression
+    elif name is None or str(name) == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise QueryError("no query: give a query file, -e 'SELECT ...', or pipe a query in")
+        text = sys.stdin.read()
+    else:
+        text = resolve_query_file(name).read_text(encoding="utf-8")
+    if not text.strip():
+        raise QueryError("the query is empty")
+    return text
+
+
+def _open_store(location: str):
+    from .store import open_store
+    from .store.embedded import EmbeddedStore
+    from .store.factory import is_remote
+
     try:
-        from . import store  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise QueryError("store support not available") from exc
-    opener = getattr(store, "open_store", None)
-    if opener is None:
-        raise QueryError("store support not available")
-    return opener(url_or_path)
+        store = open_store(location, query_workers=1)
+    except StoreLockedError:
+        print(f"necessity: the store {location} is held by a running server; querying a read-only snapshot "
+              "of it (writes made after this moment are not seen)", file=sys.stderr)
+        return EmbeddedStore.read_only(location)
+    if not is_remote(location) and not store.graph_names():  # a fresh store: give it the knowledge
+        store.load_knowledge(knowledge_graph())
+    return store
 
 
 def run_query_command(args: argparse.Namespace) -> int:
-    """``necessity query FILE [--format] [--bind VAR=VALUE ...] [--store URL]``."""
-    path = resolve_query_file(args.file)
-    text = path.read_text(encoding="utf-8")
+    """``necessity query [FILE | -e QUERY] [--format] [--bind VAR=VALUE ...] [--store LOCATION]``."""
+    text = read_query_text(args)
     bindings = dict(parse_binding(b) for b in (args.bind or []))
-    store_url = getattr(args, "store", None)
-    store = _open_store(store_url) if store_url else None
-    graph = knowledge_graph()
     fmt = getattr(args, "format", "table") or "table"
-    result = run_query(text, graph, bindings=bindings)
-    print(format_result(result, fmt=fmt, graph=graph))
-    if store is not None:
-        if bindings:
-            # the store protocol takes query text only; pass bindings as a VALUES block built
-            # from rdflib terms (n3-serialised, never raw user text)
-            values = " ".join(f"?{k}" for k in bindings)
-            row = " ".join(v.n3() for v in bindings.values())
-            text = f"{text.rstrip()}\nVALUES ({values}) {{ ({row}) }}"
-        try:
-            store_result = _as_result(store.query(text))
-        finally:
-            store.close()
-        print(f"\n# store: {store_url}", file=sys.stdout)
-        print(format_result(store_result, fmt=fmt, graph=graph))
+    store_location = getattr(args, "store", None)
+    if not store_location:
+        graph = knowledge_graph()
+        print(format_result(run_query(text, graph, bindings=bindings), fmt=fmt, graph=graph))
+        return 0
+    from .store.policy import check_read_only_query
+
+    check_read_only_query(text)
+    if bindings:
+        # the store takes query text only: bind values with a VALUES row of rdflib terms
+        # (n3-serialised, never raw user text)
+        names = " ".join(f"?{k}" for k in bindings)
+        row = " ".join(v.n3() for v in bindings.values())
+        text = f"{text.rstrip()}\nVALUES ({names}) {{ ({row}) }}"
+    store = _open_store(store_location)
+    try:
+        result = _as_result(store.query(text, timeout=getattr(args, "timeout", None) or 60.0))
+    finally:
+        store.close()
+    prefixes = Graph()
+    bind_prefixes(prefixes)
+    print(format_result(result, fmt=fmt, graph=prefixes))
     return 0
 
 

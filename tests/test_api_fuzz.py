@@ -1,4 +1,5 @@
-"""Fuzz every operation of the OpenAPI description with schemathesis: no 5xx, ever.
+"""Fuzz every operation of the OpenAPI description with schemathesis: no 5xx, and every
+response agrees with the description (status, media type, body schema, headers).
 
 The app runs in uvicorn on a real loopback socket in a thread of the test session;
 schemathesis generates requests from the app's own OpenAPI description (with a valid
@@ -16,6 +17,7 @@ import pytest
 import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from api import Settings, create_app
 from reasoner.engine import Engine
@@ -74,8 +76,11 @@ def base_url():
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-def test_no_server_errors(case, base_url: str) -> None:
-    response = case.call(base_url=base_url, headers={"X-API-Key": API_KEY}, timeout=30)
+def test_no_server_errors_and_responses_conform(case, base_url: str) -> None:
+    response = case.call_and_validate(
+        base_url=base_url, headers={"X-API-Key": API_KEY}, timeout=30,
+        checks=[checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
+                checks.response_schema_conformance, checks.response_headers_conformance])
     assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:500])
     if response.status_code >= 400:
         content_type = response.headers.get("content-type") or [""]

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from reasoner.determination import Determination
 from reasoner.engine import Engine
 from reasoner.loading import load_case, load_case_file
 from reasoner.paths import data_root
+from reasoner.vocabulary import CriterionState
 
 CASES = data_root("cases")
 NONE_PRESENT = {"active_infection": False, "injection_site_infection": False, "coagulopathy": False,
@@ -33,10 +35,58 @@ def _form(name: str) -> dict:
     return json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
 
 
+def _facts(facts) -> list[str]:
+    out = []
+    for fact in facts:
+        out.append(fact.text)
+        out.extend(_facts(fact.items))
+    return out
+
+
+def _cites(citations) -> list[dict]:
+    return [{"source": c.source_id, "title": c.title, "locator": c.locator} for c in citations]
+
+
+def view(det: Determination) -> dict:
+    """The typed determination seen as the reviewer reads it: per criterion and state, across lines."""
+    by_state: dict[str, dict[str, dict]] = {"met": {}, "unmet": {}, "undocumented": {}}
+    names = {CriterionState.CriterionMet: "met", CriterionState.CriterionNotMet: "unmet",
+             CriterionState.CriterionNotDocumented: "undocumented"}
+    lines = []
+    for line in det.lines:
+        criteria = {"met": [], "unmet": [], "undocumented": []}
+        for c in line.criteria:
+            key = names[c.state]
+            if key == "unmet" and c.severity != "violation":
+                continue  # a warning whose condition is documented is not met, but it blocks nothing
+            criteria[key].append(c.criterion)
+            entry = by_state[key].setdefault(c.criterion, {
+                "criterion": c.criterion, "name": c.name, "message": " ".join(c.messages),
+                "messages": list(c.messages), "values": [], "facts": [], "lines": [], "citations": []})
+            entry["lines"].append(line.code)
+            entry["values"] += [t for t in _facts(c.facts) if t not in entry["values"]]
+            entry["facts"] = entry["values"]
+            entry["citations"] += [x for x in _cites(c.citations) if x not in entry["citations"]]
+        lines.append({"code": line.code, "outcome": str(line.outcome), "request_kind": line.request_kind.label,
+                      "criteria": criteria, "reasons": [r.text for r in line.reasons]})
+    return {
+        "lines": lines,
+        "unmet_criteria": list(by_state["unmet"].values()),
+        "met_criteria": list(by_state["met"].values()),
+        "missing_documentation": [{**m.model_dump(mode="json"), "citations": _cites(m.citations)}
+                                  for m in det.missing_documentation],
+        "warnings": [{**w.model_dump(mode="json"), "citations": _cites(w.citations)} for w in det.warnings],
+        "advisories": [{**a.model_dump(mode="json"), "citations": _cites(a.citations)} for a in det.advisories],
+        "safety_notices": [{**n.model_dump(mode="json"), "citations": _cites(n.citations)}
+                           for n in det.safety_notices],
+        "unknown": det.unknown.model_dump(mode="json"),
+    }
+
+
 def decide(engine: Engine, form: dict, **changes) -> dict:
     form = copy.deepcopy(form)
     form.update(changes)
-    return engine.decide(load_case(json.dumps(form))).to_dict()
+    return view(engine.decide(load_case(json.dumps(form))))
 
 
 def outcomes(det: dict) -> dict:
@@ -134,7 +184,7 @@ def test_coagulopathy_blocks_an_implant(engine: Engine) -> None:
 
 
 def test_coagulopathy_on_a_refill_asks_for_urgent_review(engine: Engine) -> None:
-    det = engine.decide(load_case_file(CASES / "023-coagulopathy-refill.ttl")).to_dict()
+    det = view(engine.decide(load_case_file(CASES / "023-coagulopathy-refill.ttl")))
     assert outcomes(det) == {"J2274": "meets-criteria", "62370": "meets-criteria"}
     assert "urgent clinical review" in text(det) and det["unmet_criteria"] == []
 
@@ -149,7 +199,7 @@ def test_infection_on_a_baclofen_refill_is_not_a_denial(engine: Engine) -> None:
 
 
 def test_psychosis_history_refuses_every_ziconotide_line(engine: Engine) -> None:
-    det = engine.decide(load_case_file(CASES / "011-ziconotide-psychosis.json")).to_dict()
+    det = view(engine.decide(load_case_file(CASES / "011-ziconotide-psychosis.json")))
     assert outcomes(det) == {"J2278": "does-not-meet", "62369": "does-not-meet"}
     assert det["safety_notices"] == []   # ziconotide can be stopped without withdrawal
 
@@ -173,7 +223,7 @@ def test_refused_baclofen_refill_carries_the_withdrawal_notice(engine: Engine) -
 
 
 def test_pended_morphine_refill_without_pump_record_carries_the_notice(engine: Engine) -> None:
-    det = engine.decide(load_case_file(CASES / "002-morphine-no-pump.json")).to_dict()
+    det = view(engine.decide(load_case_file(CASES / "002-morphine-no-pump.json")))
     assert [n["drug"] for n in det["safety_notices"]] == ["morphine"]
     assert "opioid withdrawal" in det["safety_notices"][0]["message"]
 
@@ -299,7 +349,7 @@ def test_seventh_character_code_without_it_is_not_billable(engine: Engine) -> No
 # ---------------------------------------------------------------- billing coherence (never blocking)
 
 def test_admixture_billed_as_a_j_code_under_medicare_is_advised(engine: Engine) -> None:
-    det = engine.decide(load_case_file(CASES / "029-admixture-billed-as-j-code.jsonld")).to_dict()
+    det = view(engine.decide(load_case_file(CASES / "029-admixture-billed-as-j-code.jsonld")))
     assert outcomes(det) == {"J2274": "meets-criteria", "62370": "meets-criteria"}
     words = text(det)
     assert "A54100" in words and "modifier KD" in words and "refill interval" in words
@@ -316,7 +366,7 @@ def test_absurd_ziconotide_units_are_advised(engine: Engine) -> None:
 
 def test_kd_modifier_silences_the_medicare_advisory(engine: Engine) -> None:
     form = json.loads((CASES / "029-admixture-billed-as-j-code.jsonld").read_text())
-    det = engine.decide(load_case(json.dumps(form), content_type="application/ld+json")).to_dict()
+    det = view(engine.decide(load_case(json.dumps(form), content_type="application/ld+json")))
     assert any(a["criterion"].endswith("crit-modifier-kd") for a in det["advisories"])
     form2 = _form("004-morphine-established-pump")
     form2["requested"][0]["modifiers"] = ["KD"]

@@ -5,26 +5,32 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from pyshacl import validate
 from rdflib import Graph, URIRef
 
+from reasoner.check import bundled_cases
 from reasoner.engine import Engine
 from reasoner.loading import load_case, load_case_file
 from reasoner.namespaces import NEC, RDF, SH
 from reasoner.paths import data_root
 from reasoner.validation import naive_validate, validate_case
+from reasoner.vocabulary import CriterionState
 
-CASES = sorted([*data_root("cases").glob("*.json"), *data_root("cases").glob("*.ttl"), *data_root("cases").glob("*.jsonld")])
+CASES = bundled_cases()  # JSON case form, Turtle and JSON-LD
 EXPECTED = data_root("cases") / "expected"
+
+
+FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module", params=["pyshacl", "fast"])
 def engine(request) -> Engine:
     """Every test here runs on both paths: pyshacl (the reference) and the compiled fast path."""
-    return Engine.load(validator=request.param)
+    return Engine.load(validator=request.param, clock=lambda: FIXED)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -56,23 +62,27 @@ def test_same_input_gives_byte_identical_output(engine: Engine) -> None:
 
 def test_missing_documentation_groups_both_paths(engine: Engine) -> None:
     det = engine.decide(load_case_file(data_root("cases") / "002-morphine-no-pump.json"))
-    paths = {item["path"] for item in det.missing_documentation}
+    paths = {item.path for item in det.missing_documentation}
     assert paths == {"initial-criteria", "continuation"}
-    names = {item["criterion"].rsplit("#", 1)[-1] for item in det.missing_documentation}
+    names = {item.criterion.rsplit("#", 1)[-1] for item in det.missing_documentation}
     assert {"crit-trial-50-percent", "crit-psychological-evaluation", "crit-failed-conservative-therapy",
             "crit-pump-documented"} <= names
     for item in det.missing_documentation:
-        assert item["document"] and item["citations"] and set(item["blocks"]) == {"J2274", "S9328"}
-        assert all(c["locator"] for c in item["citations"])
-    assert [a["path"] for a in det.alternatives] == ["initial-criteria", "continuation"]
+        assert item.document and item.citations and set(item.blocks) == {"J2274", "S9328"}
+        assert all(c.locator and c.title for c in item.citations)
+        assert item.loinc_codes  # every shipped documentation item has a LOINC attachment code
+    pump = next(i for i in det.missing_documentation if i.criterion.endswith("crit-pump-documented"))
+    assert pump.loinc_codes == ["11504-8"]  # surgical operation note
+    assert [a.path for a in det.alternatives] == ["initial-criteria", "continuation"]
 
 
 def test_continuation_requests_historical_records_as_warnings(engine: Engine) -> None:
     det = engine.decide(load_case_file(data_root("cases") / "001-hydromorphone-refill.json"))
-    warned = {w["criterion"].rsplit("#", 1)[-1] for w in det.warnings}
+    warned = {w.criterion.rsplit("#", 1)[-1] for w in det.warnings}
     assert {"crit-historical-trial", "crit-historical-psych"} <= warned
-    assert det.missing_documentation == [] and det.unmet_criteria == []
-    assert det.met_criteria and all(m["citations"] for m in det.met_criteria)
+    assert det.missing_documentation == [] and det.assessments(CriterionState.CriterionNotMet) == []
+    met = det.assessments(CriterionState.CriterionMet)
+    assert met and all(m.citations for m in met)
 
 
 def test_contradiction_outweighs_missing_documentation(engine: Engine) -> None:
@@ -83,7 +93,11 @@ def test_contradiction_outweighs_missing_documentation(engine: Engine) -> None:
     det = engine.decide(load_case(json.dumps(form)))
     assert set(det.outcomes.values()) == {"does-not-meet"}
     assert det.missing_documentation  # still lists what is missing
-    assert det.unmet_criteria[0]["values"] == ["30"]
+    unmet = det.assessments(CriterionState.CriterionNotMet)
+    assert unmet and any(f.text == "30%" and f.unit == "%" for c in unmet for f in c.facts)
+    # the specific reason for the adverse outcome names the criterion, the fact and the source
+    reasons = det.lines[0].reasons
+    assert reasons and "30%" in reasons[0].text and reasons[0].citations
 
 
 def test_unknown_code_is_out_of_scope_and_reported(engine: Engine) -> None:
@@ -92,7 +106,7 @@ def test_unknown_code_is_out_of_scope_and_reported(engine: Engine) -> None:
     form["requested"].append({"code": "J9999", "system": "HCPCS", "units": 1})
     det = engine.decide(load_case(json.dumps(form)))
     assert det.outcomes["J9999"] == "out-of-scope"
-    assert {"code": "J9999", "system": "HCPCS", "line": 2} in det.unknown["codes"]
+    assert ("J9999", "HCPCS", 2) in {(u.code, u.system, u.line) for u in det.unknown.codes}
 
 
 def test_medicare_puts_commercial_s_codes_out_of_scope(engine: Engine) -> None:
@@ -100,6 +114,11 @@ def test_medicare_puts_commercial_s_codes_out_of_scope(engine: Engine) -> None:
                         policy="cms-ncd-280.14")
     assert det.outcomes == {"J2274": "meets-criteria", "S9328": "out-of-scope"}
     assert det.policy_version == "2024-03"
+    s9328 = det.lines[1]
+    # why it is out of scope: its code group, the policy that excludes it, with the code's citation
+    assert "home infusion per diem code" in s9328.request_kind.explanation
+    assert "excludes" in s9328.request_kind.explanation and s9328.request_kind.citations
+    assert s9328.reasons and s9328.reasons[0].citations
 
 
 def test_fast_path_agrees_with_the_naive_call_on_a_sample(engine: Engine) -> None:
@@ -145,7 +164,8 @@ def test_every_criterion_shape_is_complete(engine: Engine) -> None:
 
 def test_policies_are_listed_with_version_and_effective_date(engine: Engine) -> None:
     policies = {p["id"]: p for p in engine.policies()}
-    assert set(policies) == {"aetna-cpb-0161", "cms-ncd-280.14"}
+    assert set(policies) == {"aetna-cpb-0161", "cms-ncd-280.14", "bcbsa-7.01.41", "anthem-cg-surg-79",
+                             "evicore-cmm-210"}
     for policy in policies.values():
         assert any(v["current"] and v["effective_date"] for v in policy["versions"])
         assert all(c["citations"] for c in policy["criteria"])
@@ -158,7 +178,7 @@ def test_cli_check_runs_on_the_bundled_cases() -> None:
     assert len(body) == len(CASES)
     letter = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--letter", str(CASES[2])],
                             capture_output=True, text=True, check=True).stdout
-    assert letter.startswith("# Prior-authorization determination") and "Documentation needed" in letter
+    assert letter.startswith("# Prior authorization determination") and "Documentation needed" in letter
     bad = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--policy", "nope", str(CASES[0])],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown policy" in bad.stderr

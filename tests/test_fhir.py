@@ -27,7 +27,7 @@ MALFORMED = PAIRS["malformed"]
 def _summary(det) -> list[tuple]:
     """What a determination decides, without the case's own IRIs."""
     return [(line["code"], line["outcome"], sorted(line["missing_documents"]),
-             {k: sorted(v) for k, v in line["criteria"].items()}) for line in det.to_dict()["lines"]]
+             sorted((c["criterion"], c["state"]) for c in line["criteria"])) for line in det.to_dict()["lines"]]
 
 
 def _bundle(name: str) -> bytes:
@@ -73,8 +73,9 @@ def test_response_bundle_is_a_valid_r4_pas_response(name: str, necessity_engine)
         if outcomes[n] == "does-not-meet":
             note = next(p for p in response.processNote if p.number == item.noteNumber[0])
             assert "not met" in note.text
-            unmet = det.to_dict()["lines"][n]["criteria"]["unmet"]
-            messages = [c["message"] for c in det.to_dict()["unmet_criteria"] if c["criterion"] in unmet]
+            criteria = det.to_dict()["lines"][n]["criteria"]
+            messages = [m for c in criteria if c["state"] == "not-met" and c["severity"] == "violation"
+                        for m in c["messages"]]
             assert messages and all(m.rstrip(".") in note.text for m in messages)
     for item, sent in zip(response.item, sorted(claim.item, key=lambda i: i.sequence)):
         sent_traces = [e.valueIdentifier.value for e in sent.extension or [] if e.url.endswith("itemTraceNumber")]

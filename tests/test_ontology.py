@@ -13,7 +13,7 @@ from reasoner.errors import OntologyError
 from reasoner.knowledge import CATALOG_FILE, ROOT_FILE, load_ontology, ontology_files, read_catalog
 from reasoner.namespaces import NEC, ONTOLOGY_IRI
 
-MODULES = ["core", "codes", "drugs", "sources"]
+MODULES = ["core", "codes", "drugs", "sources", "determination"]
 
 
 def test_root_loads_with_every_module(ontology_graph: Graph) -> None:

@@ -8,7 +8,6 @@ own determination, numbered from 1.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -21,14 +20,15 @@ from reasoner.determination import Determination
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.errors import UnknownPolicyError
 from reasoner.fastpath.form_graph import FormCase, read_case
+from reasoner.letters import letter_markdown, reviewer_page
 from reasoner.loading import LoadedCase, load_case
-from reasoner.namespaces import NEC, bind_prefixes
-from reasoner.render import render_letter
-from reasoner.store import DeterminationRecord, Store, case_iri
+from reasoner.namespaces import bind_prefixes
+from reasoner.store import DeterminationNotFoundError, DeterminationRecord, Store, case_iri, determination_iri
+from reasoner.vocabulary import from_iri
 
 from ..deps import EngineDep, StoreDep
 from ..examples import case_body_examples
-from ..models import CasePublic, Decision, DeterminationSummary
+from ..models import CasePublic, Decision, DeterminationSummary, StoredDetermination
 from ..negotiation import choose
 from ..problems import ProblemModel
 from ..security import require_api_key
@@ -38,21 +38,22 @@ router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(requir
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 CaseId = Annotated[str, PathParam(pattern=_ID_PATTERN, description="The case id (the form's `id`).",
                                   examples=["000-ziconotide-refill"])]
-PolicyParam = Annotated[str | None, Query(pattern=_ID_PATTERN, description=(
-    "The policy to decide under; default: the case's own `policy`, else the configured default."),
-    examples=["aetna-cpb-0161"])]
+PolicyParam = Annotated[str | None, Query(
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$", description=(
+        "The policy to decide under, optionally with its version (`aetna-cpb-0161@2026-01`); default: the "
+        "case's own `policy`, else the configured default."), examples=["aetna-cpb-0161"])]
 VersionParam = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description=(
-    "The policy version label; default: the policy's current version."), examples=["2026-01"])]
+    "The policy version label; default: the version in force on the case's date of service, else its "
+    "`received_at`, else today."), examples=["2026-01"])]
 
 CASE_TYPES = ["application/json", "text/turtle", "application/ld+json"]
-DECISION_TYPES = ["application/json", "text/markdown", "text/turtle"]
-CASE_GRAPH_TYPES = ["application/json", "text/turtle", "application/ld+json", "application/n-triples"]
-DETERMINATION_TYPES = ["application/json", "text/turtle", "application/ld+json", "application/n-triples"]
+DECISION_TYPES = ["application/json", "text/markdown", "text/html", "text/turtle"]
+CASE_GRAPH_TYPES = ["application/json", "text/turtle", "application/ld+json", "application/n-triples", "text/html"]
+DETERMINATION_TYPES = ["application/json", "text/turtle", "application/ld+json", "application/n-triples",
+                       "text/markdown", "text/html"]
 _RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt"}
-
-_OUTCOME_NAMES = {str(NEC.MeetsCriteria): "meets-criteria", str(NEC.InsufficientDocumentation):
-                  "insufficient-documentation", str(NEC.DoesNotMeet): "does-not-meet",
-                  str(NEC.OutOfScope): "out-of-scope"}
+_LETTERS = {"text/markdown": ("text/markdown; charset=utf-8", letter_markdown),
+            "text/html": ("text/html; charset=utf-8", reviewer_page)}
 
 _PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
 
@@ -68,7 +69,13 @@ _ERRORS = {
 
 
 def _decision_content() -> dict:
-    return {"text/markdown": {"schema": {"type": "string"}}, "text/turtle": {"schema": {"type": "string"}}}
+    return {m: {"schema": {"type": "string"}} for m in ("text/markdown", "text/html", "text/turtle")}
+
+
+def _letter(det: Determination, media: str, *, status: int = 200, headers: dict | None = None) -> Response:
+    """The provider letter (Markdown) or the reviewer's page (HTML), from the determination model."""
+    content_type, render = _LETTERS[media]
+    return Response(render(det), status_code=status, media_type=content_type, headers=headers)
 
 
 def _number(iri: URIRef) -> int:
@@ -81,22 +88,20 @@ def _rdf(graph: Graph, media: str) -> Response:
     return Response(graph.serialize(format=fmt, encoding="utf-8"), media_type=media)
 
 
-def _decision(det: Determination, iri: URIRef, decided_at: datetime, media: str, *, status: int) -> Response:
+def _decision(det: Determination, iri: URIRef, media: str, *, status: int) -> Response:
     number = _number(iri)
     url = f"/cases/{det.case_id}/determinations/{number}"
     headers = {"Location": url}
-    if media == "text/markdown":
-        return Response(render_letter(det), status_code=status, media_type="text/markdown; charset=utf-8",
-                        headers=headers)
+    if media in _LETTERS:
+        return _letter(det, media, status=status, headers=headers)
     if media == "text/turtle":
-        graph = det.to_graph(iri, decided_at=decided_at)
-        bind_prefixes(graph)
+        graph = det.to_graph(iri)
         return Response(graph.serialize(format="turtle", encoding="utf-8"), status_code=status,
                         media_type="text/turtle", headers=headers)
     body = Decision(number=number, iri=str(iri), url=url, case_url=f"/cases/{det.case_id}",
-                    decided_at=decided_at.isoformat(), outcome=det.outcome, outcomes=det.outcomes,
-                    determination=det.to_dict())
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+                    decided_at=det.clock.decided_at.isoformat().replace("+00:00", "Z"), outcome=det.outcome,
+                    outcomes=det.outcomes, determination=det)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
 def _summary(case_id: str, record: DeterminationRecord) -> DeterminationSummary:
@@ -104,7 +109,7 @@ def _summary(case_id: str, record: DeterminationRecord) -> DeterminationSummary:
         number=record.number, iri=record.iri, case_id=case_id, policy_id=record.policy_id,
         policy_version=record.version_label, policy_version_iri=record.policy_version,
         engine_version=record.engine_version, decided_at=record.generated_at,
-        outcomes={code: _OUTCOME_NAMES.get(o, o) for code, o in record.outcomes.items()},
+        outcomes={code: from_iri(o).word for code, o in record.outcomes.items()},
         url=f"/cases/{case_id}/determinations/{record.number}")
 
 
@@ -127,30 +132,29 @@ def _decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, ver
     try:
         return engine.decide(case, policy=policy, version=version)
     except UnknownPolicyError as exc:
-        chosen = policy or case.requested_policy or DEFAULT_POLICY
+        chosen = (policy or case.requested_policy or DEFAULT_POLICY).split("@", 1)[0]
         known = any(v.policy_id == chosen for v in engine.knowledge.versions.values())
-        exc.field = "version" if known and version is not None else "policy"  # type: ignore[attr-defined]
+        if getattr(exc, "field", None) is None:
+            exc.field = "version" if known and version is not None else "policy"  # type: ignore[attr-defined]
         raise
 
 
 def _submit(engine: Engine, store: Store, body: bytes, media: str, policy: str | None,
-            version: str | None) -> tuple[Determination, URIRef, datetime]:
+            version: str | None) -> tuple[Determination, URIRef]:
     case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
     det = _decide(engine, case, policy, version)
-    decided_at = datetime.now(timezone.utc)
-    iri = store.add_case(case.case_id, case.graph, lambda name: det.to_graph(name, decided_at=decided_at))
-    return det, iri, decided_at
+    iri = store.add_case(case.case_id, case.graph, det.to_graph)
+    return det, iri
 
 
 def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None,
-              version: str | None) -> tuple[Determination, URIRef, datetime]:
+              version: str | None) -> tuple[Determination, URIRef]:
     graph = store.get_case(case_id)
     case: LoadedCase = load_case(graph.serialize(format="nt", encoding="utf-8"), content_type="text/turtle",
                                  source=f"stored case {case_id}")
     det = _decide(engine, case, policy, version)
-    decided_at = datetime.now(timezone.utc)
-    iri = store.add_determination(case_id, lambda name: det.to_graph(name, decided_at=decided_at))
-    return det, iri, decided_at
+    iri = store.add_determination(case_id, det.to_graph)
+    return det, iri
 
 
 @router.post(
@@ -173,19 +177,24 @@ async def submit_case(request: Request, engine: EngineDep, store: StoreDep, poli
     media = _content_type(request)
     accept = choose(request.headers.get("accept"), DECISION_TYPES)
     body = await request.body()
-    det, iri, decided_at = await run_in_threadpool(_submit, engine, store, body, media, policy, version)
-    return _decision(det, iri, decided_at, accept, status=201)
+    det, iri = await run_in_threadpool(_submit, engine, store, body, media, policy, version)
+    return _decision(det, iri, accept, status=201)
 
 
 @router.get("/{case_id}", summary="A stored case and its determinations",
             description="JSON (default): the case id, IRI and its determinations. Turtle, JSON-LD or "
-                        "N-Triples: the stored case graph.",
+                        "N-Triples: the stored case graph. HTML: the reviewer's page of its latest determination.",
             response_model=CasePublic,
             responses={200: {"content": {m: {"schema": {"type": "string"}} for m in CASE_GRAPH_TYPES[1:]}},
                        **_ERRORS})
 def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
     media = choose(request.headers.get("accept"), CASE_GRAPH_TYPES)
     graph = store.get_case(case_id)
+    if media == "text/html":
+        records = store.list_determinations(case_id)
+        if not records:
+            raise DeterminationNotFoundError(f"case '{case_id}' has no determination yet")
+        return _letter(_stored(store, case_id, max(r.number for r in records)), media)
     if media != "application/json":
         return _rdf(graph, media)
     records = store.list_determinations(case_id)
@@ -200,19 +209,30 @@ def list_determinations(case_id: CaseId, store: StoreDep) -> list[DeterminationS
     return [_summary(case_id, r) for r in store.list_determinations(case_id)]
 
 
+def _stored(store: Store, case_id: str, number: int) -> Determination:
+    """A stored determination read back into the model."""
+    return Determination.from_graph(store.get_determination(case_id, number), determination_iri(case_id, number))
+
+
 @router.get("/{case_id}/determinations/{number}", summary="One stored determination",
-            description="JSON (default): its summary. Turtle, JSON-LD or N-Triples: the determination graph.",
-            response_model=DeterminationSummary,
+            description="JSON (default): its summary and the full determination read back from the store. "
+                        "Turtle, JSON-LD or N-Triples: the determination graph. Markdown: the provider letter. "
+                        "HTML: the reviewer's page.",
+            response_model=StoredDetermination,
             responses={200: {"content": {m: {"schema": {"type": "string"}}
                                          for m in DETERMINATION_TYPES[1:]}}, **_ERRORS})
 def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le=1_000_000, examples=[1])],
                       request: Request, store: StoreDep) -> Response:
     media = choose(request.headers.get("accept"), DETERMINATION_TYPES)
     graph = store.get_determination(case_id, number)
+    if media in _LETTERS:
+        return _letter(_stored(store, case_id, number), media)
     if media != "application/json":
         return _rdf(graph, media)
     record = next(r for r in store.list_determinations(case_id) if r.number == number)
-    return JSONResponse(_summary(case_id, record).model_dump())
+    body = StoredDetermination(**_summary(case_id, record).model_dump(),
+                               determination=Determination.from_graph(graph, determination_iri(case_id, number)))
+    return JSONResponse(body.model_dump(mode="json"))
 
 
 @router.post("/{case_id}/decide", status_code=201, summary="Decide a stored case again",
@@ -223,5 +243,5 @@ def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le
 async def redecide_case(case_id: CaseId, request: Request, engine: EngineDep, store: StoreDep,
                         policy: PolicyParam = None, version: VersionParam = None) -> Response:
     accept = choose(request.headers.get("accept"), DECISION_TYPES)
-    det, iri, decided_at = await run_in_threadpool(_redecide, engine, store, case_id, policy, version)
-    return _decision(det, iri, decided_at, accept, status=201)
+    det, iri = await run_in_threadpool(_redecide, engine, store, case_id, policy, version)
+    return _decision(det, iri, accept, status=201)

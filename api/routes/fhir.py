@@ -7,8 +7,6 @@ posted to ``/cases`` (the case id is ``Claim.identifier.value``). Errors are Ope
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +15,6 @@ from rdflib import URIRef
 from reasoner.engine import Engine
 from reasoner.errors import CaseLoadError, UnknownPolicyError
 from reasoner.fhir import FHIR_JSON, FhirInputError, load_pas_bundle, operation_outcome, response_bundle
-from reasoner.namespaces import NEC
 from reasoner.store import CaseExistsError, Store
 
 from ..deps import EngineDep, SettingsDep, StoreDep
@@ -34,23 +31,14 @@ def _fhir(body: dict, status: int) -> Response:
     return JSONResponse(body, status_code=status, media_type=FHIR_JSON)
 
 
-def _loinc_codes(engine: Engine) -> dict[str, str]:
-    """LOINC attachment codes the knowledge gives documentation items (``nec:loincAttachmentCode``)."""
-    graph = engine.knowledge.policy_graph
-    codes = {str(s): str(o) for s, o in graph.subject_objects(NEC.loincAttachmentCode)}
-    codes.update({str(s): str(o) for s, o in engine.knowledge.ontology.subject_objects(NEC.loincAttachmentCode)})
-    return codes
-
-
 def _submit(engine: Engine, store: Store, body: bytes, may_certify: bool) -> dict:
     case, mapped = load_pas_bundle(body, source="bundle")
     det = engine.decide(case)
-    decided_at = datetime.now(timezone.utc)
-    iri: URIRef = store.add_case(case.case_id, case.graph, lambda name: det.to_graph(name, decided_at=decided_at))
+    iri: URIRef = store.add_case(case.case_id, case.graph, det.to_graph)
     number = str(iri).rsplit("/", 1)[-1]
-    return response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=decided_at,
-                           certification=f"{case.case_id}-{number}", may_certify=may_certify,
-                           loinc=_loinc_codes(engine))
+    # the LOINC attachment codes come with the determination's checklist (nec:loincAttachmentCode)
+    return response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,
+                           certification=f"{case.case_id}-{number}", may_certify=may_certify)
 
 
 @router.post(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from reasoner import __version__
-from reasoner.store import RemoteStore
 
 from ..deps import StoreDep
 from ..models import Health, VersionInfo
@@ -23,4 +22,4 @@ def health() -> Health:
             dependencies=[Depends(require_api_key)])
 def version(store: StoreDep) -> VersionInfo:
     return VersionInfo(name="necessity", version=__version__,
-                       store="remote" if isinstance(store, RemoteStore) else "embedded")
+                       store="remote" if type(store).__name__ == "RemoteStore" else "embedded")

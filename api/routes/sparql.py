@@ -2,10 +2,14 @@
 
 The default graph is the union of every graph: the knowledge graph (ontology, shapes,
 policies), each case graph and each determination graph; ``GRAPH ?g`` reaches each one
-by name. An update, a SERVICE clause or ``default-graph-uri`` / ``named-graph-uri``
-parameters are refused with 400; a query past the time limit gets 503. Results are
-negotiated by Accept: SPARQL JSON (default), XML, CSV or TSV for SELECT and ASK;
-Turtle (default), N-Triples or RDF/XML for CONSTRUCT and DESCRIBE.
+by name. The query policy is the store's (:mod:`reasoner.store.policy`, shared with
+``necessity query``): an update, a SERVICE clause, a dataset clause or a
+``default-graph-uri`` / ``named-graph-uri`` parameter is refused with 400. A query larger
+than ``NECESSITY_MAX_QUERY_BYTES`` is refused with 413 before it is read further. Checking
+and running the query happen off the event loop, inside the time limit; past the limit
+the query is stopped and answered 503. Results are negotiated by Accept: SPARQL JSON
+(default), XML, CSV or TSV for SELECT and ASK; Turtle (default), N-Triples or RDF/XML for
+CONSTRUCT and DESCRIBE.
 """
 
 from __future__ import annotations
@@ -17,26 +21,26 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from reasoner.store import QueryRefusedError, check_read_only_query
+from reasoner.errors import QueryRefusedError, QueryTooLargeError
+from reasoner.store.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES
 
 from ..deps import SettingsDep, StoreDep
 from ..examples import SPARQL_EXAMPLE
 from ..negotiation import choose
 from ..problems import ProblemModel
 from ..security import require_api_key
+from ..settings import Settings
 
 router = APIRouter(prefix="/sparql", tags=["sparql"], dependencies=[Depends(require_api_key)])
 
 _ALIASES = {"application/json": "application/sparql-results+json",
             "application/xml": "application/sparql-results+xml"}
 _ERRORS = {
-    400: {"model": ProblemModel, "description": "Malformed query, an update, a SERVICE clause, or a "
-                                                "dataset parameter."},
-    401: {"model": ProblemModel, "description": "No API key, or not a valid one."},
+    400: {"model": ProblemModel, "description": "Malformed query, an update, a SERVICE or dataset clause, "
+                                                "or a dataset parameter."},
     406: {"model": ProblemModel, "description": "No acceptable result format for this query form."},
-    413: {"model": ProblemModel, "description": "The body is larger than the limit."},
-    415: {"model": ProblemModel, "description": "The body is not a query."},
-    503: {"model": ProblemModel, "description": "The query ran past the time limit."},
+    413: {"model": ProblemModel, "description": "The body or the query is larger than the limit."},
+    503: {"model": ProblemModel, "description": "The query ran past the time limit and was stopped."},
 }
 _RESULTS = {200: {"description": "Query results.", "content": {
     "application/sparql-results+json": {"schema": {"type": "object"}},
@@ -45,6 +49,7 @@ _RESULTS = {200: {"description": "Query results.", "content": {
     "text/tab-separated-values": {"schema": {"type": "string"}},
     "text/turtle": {"schema": {"type": "string"}},
     "application/n-triples": {"schema": {"type": "string"}},
+    "application/rdf+xml": {"schema": {"type": "string"}},
 }}}
 
 
@@ -63,16 +68,26 @@ def _refuse_dataset(params: dict[str, list[str]]) -> None:
                        "use GRAPH to name one", name)
 
 
-async def _answer(text: str | None, request: Request, store, settings) -> Response:
+def _check_size(size: int, settings: Settings) -> None:
+    if size > settings.max_query_bytes:
+        raise QueryTooLargeError(f"the query is {size} bytes, larger than the limit of "
+                                 f"{settings.max_query_bytes} bytes")
+
+
+async def _answer(text: str | None, request: Request, store, settings: Settings) -> Response:
     if text is None or not text.strip():
         raise _bad("a 'query' parameter (or an application/sparql-query body) is required", "query")
-    form = check_read_only_query(text)
-    from reasoner.store import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES
-    offered = list(GRAPH_MEDIA_TYPES if form in ("construct", "describe") else RESULT_MEDIA_TYPES)
-    media = choose(request.headers.get("accept"), offered,
-                   aliases={} if form in ("construct", "describe") else _ALIASES)
+    _check_size(len(text.encode("utf-8")), settings)
+    accept = request.headers.get("accept")
+    # Refuse an Accept that no query form could satisfy before running anything.
+    try:
+        choose(accept, list(RESULT_MEDIA_TYPES), aliases=_ALIASES)
+    except HTTPException:
+        choose(accept, list(GRAPH_MEDIA_TYPES))
     result = await run_in_threadpool(store.query, text, timeout=settings.query_timeout)
-    body = result.serialize(media)
+    offered = list(GRAPH_MEDIA_TYPES if result.is_graph else RESULT_MEDIA_TYPES)
+    media = choose(accept, offered, aliases={} if result.is_graph else _ALIASES)
+    body = await run_in_threadpool(result.serialize, media)
     return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
 
 
@@ -96,6 +111,9 @@ async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep,
              }}})
 async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    declared = request.headers.get("content-length")
+    if media == "application/sparql-query" and declared and declared.isdigit():
+        _check_size(int(declared), settings)  # before the body is read
     body = await request.body()
     params = parse_qs(request.url.query, keep_blank_values=True)
     try:
@@ -118,3 +136,4 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
                              "application/x-www-form-urlencoded")
     exc.problem_extra = {"field": "Content-Type"}  # type: ignore[attr-defined]
     raise exc
+

@@ -33,15 +33,20 @@ def _term(node):
 class CaseView:
     """The triples of one named graph of a pyoxigraph store, indexed by subject and by predicate."""
 
-    def __init__(self, store: ox.Store, graph: ox.NamedNode) -> None:
+    def __init__(self, store: ox.Store | None, graph: ox.NamedNode | None, triples=None) -> None:
         self._sp: dict = defaultdict(list)
         self._po: dict = defaultdict(list)
         self._triples = []
-        for quad in store.quads_for_pattern(None, None, None, graph):
+        for quad in (store.quads_for_pattern(None, None, None, graph) if triples is None else triples):
             s, p, o = _term(quad.subject), _term(quad.predicate), _term(quad.object)
             self._triples.append((s, p, o))
             self._sp[s].append((p, o))
             self._po[p].append((s, o))
+
+    @classmethod
+    def of_triples(cls, triples) -> CaseView:
+        """A view of pyoxigraph triples not in any store (a case as read, before inference)."""
+        return cls(None, None, triples)
 
     def __iter__(self):
         return iter(self._triples)

@@ -1,7 +1,8 @@
 """A determination as a Da Vinci PAS response bundle: a ClaimResponse per Claim, a decision per item.
 
-Read from ``Determination.to_dict()`` only (``lines[].index/code/outcome/missing_documents/reasons``),
-so the determination's own model can change without touching this mapping. Per item:
+Read from ``Determination.to_dict()`` only (``lines[].index/code/outcome/reasons``, the
+``missing_documentation`` checklist with its LOINC attachment codes), the JSON of the typed model in
+:mod:`reasoner.determination.model`. Per item:
 
 * meets-criteria -> reviewAction A1 with the certification number (A4 with a note where the deployment
   may not certify);
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from ..vocabulary import Outcome
 from .bundle import PasRequest
 from .mapping import tables
 
@@ -40,12 +42,12 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
     """The PAS response bundle (a JSON-ready dict) for one decided PAS request."""
     t = tables()["response"]
     claim = request.claim
-    case_id = determination.get("case") or claim.identifier[0].value
+    case_id = determination.get("case_id") or claim.identifier[0].value
     items, notes, payload = [], [], []
     for line in determination["lines"]:
         outcome = line["outcome"]
         sequence = sequences[line["index"]]
-        key = "meets-criteria-no-certify" if outcome == "meets-criteria" and not may_certify else outcome
+        key = f"{outcome}-no-certify" if outcome == Outcome.MeetsCriteria and not may_certify else outcome
         action = t["actions"][key]
         review = [{"url": "code", "valueCodeableConcept": {"coding": [
             {"system": t["review_action_system"], "code": action, "display": t["action_display"][action]}]}}]
@@ -61,9 +63,8 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
         if text:
             notes.append({"number": len(notes) + 1, "type": "display", "text": text})
             item["noteNumber"] = [len(notes)]
-        if outcome == "insufficient-documentation":
-            for document in line.get("missing_documents", []):
-                code = (loinc or {}).get(document) or t["loinc_attachments"].get(document) or t["loinc_fallback"]
+        if outcome == Outcome.InsufficientDocumentation:
+            for code in _attachment_codes(line, determination, loinc, t):
                 payload.append({"extension": [{"url": SERVICE_LINE, "valuePositiveInt": sequence}],
                                 "contentString": code})
         items.append(item)
@@ -76,7 +77,7 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
         "request": {"identifier": claim.identifier[0].model_dump(mode="json", exclude_none=True)},
         "outcome": "complete", "disposition": _disposition(determination), "item": items,
     }
-    if certification and any(line["outcome"] == "meets-criteria" for line in determination["lines"]) \
+    if certification and any(line["outcome"] == Outcome.MeetsCriteria for line in determination["lines"]) \
             and may_certify:
         response["preAuthRef"] = certification
     if notes:
@@ -123,20 +124,33 @@ def _entry(resource: dict[str, Any], base: str) -> dict[str, Any]:
     return {"fullUrl": f"{base}{resource['resourceType']}/{resource.get('id', '')}", "resource": resource}
 
 
+def _attachment_codes(line: Mapping[str, Any], determination: Mapping[str, Any],
+                      loinc: Mapping[str, str] | None, t: Mapping[str, Any]) -> list[str]:
+    """The LOINC attachment codes of the documents that hold this line back (from the knowledge)."""
+    codes: list[str] = []
+    for item in determination.get("missing_documentation", []):
+        if line.get("code") not in item.get("blocks", []):
+            continue
+        document = item.get("document_iri")
+        found = [(loinc or {}).get(document)] if (loinc or {}).get(document) else list(item.get("loinc_codes", []))
+        for code in found or [t["loinc_attachments"].get(document) or t["loinc_fallback"]]:
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
 def _note(line: Mapping[str, Any], outcome: str, may_certify: bool, determination: Mapping[str, Any]) -> str | None:
     code = line.get("code")
-    if outcome == "does-not-meet":
-        reasons = [str(r.get("message") if isinstance(r, Mapping) else r) for r in line.get("reasons", [])]
-        unmet = set(line.get("criteria", {}).get("unmet", []))
-        for entry in determination.get("unmet_criteria", []):
-            if entry.get("criterion") in unmet or (not unmet and code in entry.get("lines", [])):
-                cites = "; ".join(f"{c.get('source')}: {c.get('locator')}" for c in entry.get("citations", []))
-                reasons.append(f"{entry.get('message') or entry.get('name')}" + (f" [{cites}]" if cites else ""))
-        detail = " ".join(r.rstrip(".") + "." for r in reasons if r) or "A documented criterion is contradicted."
+    if outcome == Outcome.DoesNotMeet:
+        reasons = []
+        for reason in line.get("reasons", []):
+            cites = "; ".join(f"{c.get('source_id')}: {c.get('locator')}" for c in reason.get("citations", []))
+            reasons.append(reason.get("text", "").rstrip(".") + (f" [{cites}]" if cites else ""))
+        detail = " ".join(r + "." for r in reasons if r) or "A documented criterion is contradicted."
         return f"{code}: criteria not met. {detail} Pended for review by a clinician."
-    if outcome == "out-of-scope":
+    if outcome == Outcome.OutOfScope:
         return f"{code}: not a code this policy ({determination.get('policy', {}).get('id', '')}) decides."
-    if outcome == "meets-criteria" and not may_certify:
+    if outcome == Outcome.MeetsCriteria and not may_certify:
         return f"{code}: criteria met - recommend approval."
     return None
 

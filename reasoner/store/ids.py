@@ -1,0 +1,79 @@
+"""The names of the store's graphs, and the checks that keep outside identifiers out of SPARQL text.
+
+The dataset holds three kinds of named graph, so one SPARQL query can join them:
+
+- the knowledge graph (ontology, shapes and policy data), named :data:`KNOWLEDGE_GRAPH`;
+- one graph per case, named by the case IRI (``CASE[<id>]``);
+- one graph per determination, named ``DET[<id>/<n>]`` where ``n`` counts the
+  determinations of that case from 1; the name is also the IRI of the
+  ``nec:Determination`` node inside it.
+
+A remote store also keeps small bookkeeping graphs under :data:`LOCK_BASE` (one per
+contested write, see :mod:`reasoner.store.consensus`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from ..errors import InvalidIdentifierError
+from ..namespaces import CASE, DET
+
+__all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "validate_case_id", "case_iri", "determination_iri", "nt_iri",
+           "lock_iri"]
+
+KNOWLEDGE_GRAPH = URIRef("https://w3id.org/necessity/graph/knowledge")
+"""The named graph holding the ontology, the shapes and the policy data."""
+
+LOCK_BASE = "https://w3id.org/necessity/graph/lock/"
+"""Where a remote store keeps the bookkeeping of contested writes (one graph per case or number)."""
+
+_CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}\Z")
+
+
+def validate_case_id(case_id: str) -> str:
+    """Return ``case_id`` if a store accepts it, else raise.
+
+    Raises:
+        InvalidIdentifierError: the id is empty, too long or has a character outside
+            ``A-Z a-z 0-9 . _ ~ -``.
+    """
+    if not isinstance(case_id, str) or not _CASE_ID.match(case_id):
+        raise InvalidIdentifierError(
+            "a case id is 1 to 128 letters, digits, '.', '_', '~' or '-', starting with a letter or digit")
+    return case_id
+
+
+def case_iri(case_id: str) -> URIRef:
+    """The IRI naming a case and its graph."""
+    return CASE[validate_case_id(case_id)]
+
+
+def determination_iri(case_id: str, number: int) -> URIRef:
+    """The IRI naming the ``number``-th determination of a case and its graph."""
+    if not isinstance(number, int) or number < 1:
+        raise InvalidIdentifierError("a determination number is a whole number from 1")
+    return DET[f"{validate_case_id(case_id)}/{number}"]
+
+
+def lock_iri(target: URIRef) -> URIRef:
+    """The bookkeeping graph of writes that compete for the graph ``target`` (a case or a determination)."""
+    text = str(target)
+    for base in (str(CASE), str(DET)):
+        if text.startswith(base):
+            return URIRef(f"{LOCK_BASE}{'case' if base == str(CASE) else 'determination'}/{text[len(base):]}")
+    raise InvalidIdentifierError(f"no lock graph for {text}")
+
+
+def nt_iri(iri: str) -> str:
+    """An IRI as an N-Triples/SPARQL term, refused if it is not a valid absolute IRI."""
+    try:
+        node = ox.NamedNode(str(iri))
+    except ValueError as exc:
+        raise InvalidIdentifierError(f"not a valid IRI: {exc}") from None
+    if any(ch in node.value for ch in '<>"{}|^`\\ \n\r\t'):
+        raise InvalidIdentifierError("an IRI may not contain spaces or any of <>\"{}|^`\\")
+    return str(node)

@@ -1,0 +1,59 @@
+"""``necessity store backup|restore|check``: what an operator does to the case store.
+
+The store is ``--store``, else ``NECESSITY_STORE``, else ``./var/store``. A backup is one
+N-Quads file (gzip if the name ends in ``.gz``); ``restore`` loads one into an empty store;
+``check`` reads every graph and exits 1 if anything is inconsistent (each problem on a line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+__all__ = ["add_store_parser", "default_store"]
+
+
+def default_store(given: str | None) -> str:
+    """``--store`` if given, else ``NECESSITY_STORE``, else ``./var/store``."""
+    return given or os.environ.get("NECESSITY_STORE") or "./var/store"
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .store import open_store
+    from .store.operations import backup_store, check_store, restore_store
+
+    location = default_store(args.store)
+    store = open_store(location, query_workers=1)
+    try:
+        if args.action == "backup":
+            count = backup_store(store, Path(args.file))
+            print(f"backed up {count} statements from {location} to {args.file}")
+        elif args.action == "restore":
+            count = restore_store(store, Path(args.file))
+            print(f"restored {count} statements from {args.file} into {location}")
+        else:
+            report = check_store(store)
+            for problem in report.problems:
+                print(f"problem: {problem}")
+            verdict = "consistent" if report.ok else f"{len(report.problems)} problem(s)"
+            print(f"{location}: {report.cases} cases, {report.determinations} determinations, {verdict}")
+            return 0 if report.ok else 1
+    finally:
+        store.close()
+    return 0
+
+
+def add_store_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``store`` with its three actions to the ``necessity`` parser."""
+    store = sub.add_parser("store", help="back up, restore or check the case store")
+    actions = store.add_subparsers(dest="action", required=True)
+    for name, text in (("backup", "write every graph to an N-Quads file (.nq or .nq.gz)"),
+                       ("restore", "load an N-Quads backup into an empty store"),
+                       ("check", "check that every case has its determination and every graph is well-formed")):
+        action = actions.add_parser(name, help=text)
+        if name != "check":
+            action.add_argument("file", help="the backup file")
+        action.add_argument("--store", help="a directory (embedded) or an http(s) SPARQL URL "
+                                            "(default: NECESSITY_STORE, else ./var/store)")
+        action.set_defaults(func=_run)

@@ -1,0 +1,86 @@
+"""The outcome and criterion-state vocabulary, read once from the ontology.
+
+Every outcome word (``meets-criteria``...), its label and the phrase a notice uses, and the three
+criterion states (met, not met, not documented) come from ``ontology/core.ttl`` and
+``ontology/determination.ttl``; nothing else in the code spells them. The order of each
+``owl:oneOf`` list is the order of severity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+
+from .namespaces import NEC, OWL, RDFS, SKOS
+from .paths import data_root
+
+__all__ = ["Term", "Outcome", "CriterionState", "OUTCOMES", "STATES", "term", "from_iri"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a closed vocabulary: its IRI, JSON word, label and notice wording."""
+
+    iri: URIRef
+    word: str
+    label: str
+    phrase: str
+    symbol: str
+    rank: int
+
+
+def _read(graph: Graph, cls: URIRef) -> tuple[Term, ...]:
+    for equivalent in graph.objects(cls, OWL.equivalentClass):
+        members = graph.value(equivalent, OWL.oneOf)
+        if members is None:
+            continue
+        out = []
+        for rank, iri in enumerate(Collection(graph, members)):
+            word = str(graph.value(iri, SKOS.notation) or graph.value(iri, RDFS.label))
+            out.append(Term(iri=URIRef(iri), word=word, label=str(graph.value(iri, RDFS.label) or word),
+                            phrase=str(graph.value(iri, NEC.noticePhrase) or word),
+                            symbol=str(graph.value(iri, NEC.stateSymbol) or ""), rank=rank))
+        return tuple(out)
+    raise LookupError(f"the ontology does not enumerate {cls}")
+
+
+def _load() -> Graph:
+    graph = Graph()
+    root = data_root("ontology")
+    for name in ("core.ttl", "determination.ttl"):
+        graph.parse(root / name, format="turtle")
+    return graph
+
+
+_GRAPH = _load()
+OUTCOMES: tuple[Term, ...] = _read(_GRAPH, NEC.Outcome)
+STATES: tuple[Term, ...] = _read(_GRAPH, NEC.CriterionState)
+del _GRAPH
+
+
+def _local(iri: URIRef) -> str:
+    return str(iri).rsplit("#", 1)[-1]
+
+
+Outcome = StrEnum("Outcome", {_local(t.iri): t.word for t in OUTCOMES})  # type: ignore[misc]
+"""Outcome of a line: members named as in the ontology (``Outcome.MeetsCriteria``), values its words."""
+Outcome.__doc__ = "The outcome of a requested line, as the ontology enumerates it (nec:Outcome)."
+
+CriterionState = StrEnum("CriterionState", {_local(t.iri): t.word for t in STATES})  # type: ignore[misc]
+CriterionState.__doc__ = "The state of one criterion on one line (nec:CriterionState): met, not met, not documented."
+
+_BY_WORD = {t.word: t for t in OUTCOMES + STATES}
+_BY_IRI = {str(t.iri): t for t in OUTCOMES + STATES}
+
+
+def term(word: str | StrEnum) -> Term:
+    """The vocabulary term of an outcome or state word."""
+    return _BY_WORD[str(word)]
+
+
+def from_iri(iri: str | URIRef) -> Term:
+    """The vocabulary term of an outcome or state IRI. Raises KeyError for any other IRI."""
+    return _BY_IRI[str(iri)]

@@ -1,0 +1,79 @@
+"""necessity check DIR --jsonl: one line per case as it finishes, past a broken case, with a
+progress bar on a terminal and an exit status that says whether any case failed."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from reasoner.paths import data_root
+
+CASES = Path(data_root("cases"))
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "reasoner.cli", "check", *args]
+
+
+def test_one_line_per_bundled_case() -> None:
+    out = subprocess.run(_command(str(CASES), "--jsonl"), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    files = sorted(p for p in CASES.iterdir() if p.suffix in (".json", ".ttl", ".jsonld"))
+    assert [Path(line["source"]).name for line in lines] == [p.name for p in files]
+    assert all("error" not in line and line["case_id"] == Path(line["source"]).stem for line in lines)
+    assert out.stderr == ""  # not a terminal: no progress bar
+
+
+def _broken_folder(tmp: Path) -> Path:
+    folder = tmp / "batch"
+    folder.mkdir()
+    for path in sorted(CASES.glob("00*.json"))[:3]:
+        shutil.copy(path, folder / path.name)
+    (folder / "000a-broken.json").write_text('{"id": "broken", "requested": [{"code": 12}]}', encoding="utf-8")
+    return folder
+
+
+def test_a_broken_case_gives_an_error_line_and_the_batch_goes_on(tmp_path: Path) -> None:
+    folder = _broken_folder(tmp_path)
+    out = subprocess.run(_command(str(folder), "--jsonl"), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(lines) == 4
+    broken = lines[1]
+    assert broken["source"].endswith("000a-broken.json") and "case_id" not in broken
+    assert broken["error"]["type"] == "CaseLoadError" and "000a-broken.json" in broken["error"]["message"]
+    assert [line.get("case_id") for line in lines] == ["000-ziconotide-refill", None, "001-hydromorphone-refill",
+                                                    "002-morphine-no-pump"]
+
+
+def test_progress_shows_on_a_terminal(tmp_path: Path) -> None:
+    folder = _broken_folder(tmp_path)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(_command(str(folder), "--jsonl"), stdout=subprocess.PIPE, stderr=follower,
+                            env={**os.environ, "COLUMNS": "100"})
+    os.close(follower)
+    seen = b""
+    stdout = proc.stdout.read()
+    proc.wait(timeout=300)
+    while True:
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert "deciding" in text and "4/4" in text, text
+    assert len(stdout.decode().splitlines()) == 4  # stdout stays pure JSON Lines

@@ -1,0 +1,158 @@
+"""The reviewer's page in a real headless browser: Debian's chromium driven by chromedriver (selenium).
+
+The API runs on a free loopback port; the browser asks for the case and the stored determination
+as a browser does (its own Accept header, so ``text/html`` wins), with the API key set through the
+DevTools protocol. The test reads the rendered text, checks the criteria tree's three states as
+the browser laid them out, checks that no request left the machine, and saves a screenshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reasoner.paths import data_root
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+API_KEY = "browser-test-key-0123"  # a test value, not a secret
+CASES = Path(data_root("cases"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """The API on a free port, its store in a temporary directory; stopped after the module."""
+    import uvicorn
+
+    from api import Settings, create_app
+    from reasoner.engine import Engine
+    from reasoner.store import EmbeddedStore
+
+    from conftest import _free_port, _wait_for_http
+
+    engine = Engine.load(clock=lambda: datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc))
+    store = EmbeddedStore(tmp_path_factory.mktemp("browser-store"))
+    app = create_app(Settings(api_keys=(API_KEY,)), engine=engine, store=store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_http(f"{url}/health")
+        for stem in ("002-morphine-no-pump", "012-initial-implant-trial-40pct", "001-hydromorphone-refill"):
+            body = (CASES / f"{stem}.json").read_bytes()
+            r = httpx.post(f"{url}/cases", content=body, headers={"Content-Type": "application/json",
+                                                                   "X-API-Key": API_KEY})
+            assert r.status_code == 201, r.text
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("Debian chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,2000",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"X-API-Key": API_KEY}})
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _states(driver) -> dict[str, list[str]]:
+    """The criteria tree as the browser rendered it: state -> visible criterion texts."""
+    from selenium.webdriver.common.by import By
+
+    out: dict[str, list[str]] = {}
+    for item in driver.find_elements(By.CSS_SELECTOR, "ul.tree > li.criterion"):
+        assert item.is_displayed()
+        badge = item.find_element(By.CSS_SELECTOR, ".state")
+        out.setdefault(item.get_attribute("data-state"), []).append(item.text)
+        assert badge.text in ("met", "not met", "not documented")
+        assert badge.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)", "transparent")
+    return out
+
+
+def test_reviewer_page_renders_the_criteria_tree(server: str, browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/cases/012-initial-implant-trial-40pct")
+    assert browser.title == "Reviewer's file: case 012-initial-implant-trial-40pct"
+    body = browser.find_element(By.TAG_NAME, "body").text
+    for text in ("Decision for each requested code", "Specific reason for this decision", "Your appeal rights",
+                 "Request kind: initial implant", "Signature", "Decision date", "2026-01-05 12:00 UTC",
+                 "does-not-meet", "40%"):
+        assert text in body, text
+    states = _states(browser)
+    assert {"met", "not-met"} <= set(states)
+    assert any("successful trial with at least 50% relief" in t for t in states["not-met"])
+    assert all("Source:" in t for ts in states.values() for t in ts)  # every criterion line cites its source
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "ul.tree a")]
+    assert links and all(link.startswith("http") for link in links)
+
+    shot = tmp_path / "reviewer-page.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    notes = os.environ.get("NECESSITY_SCREENSHOT_COPY")
+    if notes:
+        shutil.copyfile(shot, notes)
+
+    # nothing but the page itself was fetched: no external assets
+    entries = json.loads(browser.execute_script(
+        "return JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))"))
+    assert entries == []
+
+
+def test_three_states_and_evidence_on_a_pended_case(server: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/cases/002-morphine-no-pump/determinations/1")
+    states = _states(browser)
+    assert {"met", "not-documented"} <= set(states)
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Path A: the criteria for starting pump therapy" in body and "LOINC attachment 11504-8" in body
+    assert "Member ID" in body and "MBR-0002-DEMO" in body and "expedited" in body
+
+    browser.get(f"{server}/cases/001-hydromorphone-refill")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "case documentation, page 8" in body and "1.4561 mg/day" in body
+    assert "daily dose within the label maximum" not in body
+
+
+def test_page_prints(server: str, browser) -> None:
+    browser.get(f"{server}/cases/002-morphine-no-pump")
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+    assert len(pdf["data"]) > 10_000  # base64 of a real PDF: the page lays out for print
+
+
+def test_the_letter_too_is_served_for_a_stored_determination(server: str) -> None:
+    r = httpx.get(f"{server}/cases/002-morphine-no-pump/determinations/1",
+                  headers={"Accept": "text/markdown", "X-API-Key": API_KEY})
+    assert r.status_code == 200 and r.text.startswith("# Prior authorization determination")
+    full = httpx.get(f"{server}/cases/002-morphine-no-pump/determinations/1", headers={"X-API-Key": API_KEY}).json()
+    assert full["determination"]["lines"][0]["request_kind"]["label"] == "initial implant"
+    assert full["outcomes"] == {"J2274": "insufficient-documentation", "S9328": "insufficient-documentation"}
