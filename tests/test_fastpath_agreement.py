@@ -8,6 +8,8 @@ same determinations whether cases are decided one at a time or in one batch.
 from __future__ import annotations
 
 import json
+import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,14 +42,18 @@ def _generated(n: int) -> list[tuple[str, str]]:
     return [(f"gen-{i}", json.dumps(form, default=str)) for i, form in enumerate(generate(n, seed=0))]
 
 
+FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)  # one decision time, so determinations compare
+GENERATED = int(os.environ.get("NECESSITY_AGREEMENT_CASES", "1000"))  # the slow test's count
+
+
 @pytest.fixture(scope="module")
 def reference() -> Engine:
-    return Engine.load(validator="pyshacl")
+    return Engine.load(validator="pyshacl", clock=lambda: FIXED)
 
 
 @pytest.fixture(scope="module")
 def fast(reference: Engine) -> Engine:
-    return Engine(reference.knowledge, validator="fast")
+    return Engine(reference.knowledge, validator="fast", clock=lambda: FIXED)
 
 
 def _fast_results(engine: Engine, text: str, version):
@@ -82,7 +88,7 @@ def test_fast_path_equals_pyshacl_on_the_bundled_cases(reference: Engine, fast: 
 
 @pytest.mark.slow
 def test_fast_path_equals_pyshacl_on_1000_generated_cases(reference: Engine, fast: Engine) -> None:
-    assert _compare(reference, fast, _generated(1000)) == []
+    assert _compare(reference, fast, _generated(GENERATED)) == []
 
 
 @pytest.mark.parametrize("name,text", BUNDLED + _generated(200), ids=lambda v: v if len(v) < 40 else "")
@@ -117,6 +123,22 @@ def test_batch_equals_one_at_a_time(fast: Engine) -> None:
     one = [fast.decide(load_form(text)).to_dict() for _, text in cases]
     many = [d.to_dict() for d in fast.decide_many([load_form(text) for _, text in cases], batch_size=128)]
     assert many == one
+
+
+def test_batch_chooses_each_case_version_as_decide_does(fast: Engine) -> None:
+    """One batch under the Medicare NCD: a 2020 date of service and a 2025 one get different versions."""
+    forms = []
+    for day in ("2020-06-01", "2025-06-01"):
+        form = json.loads(BUNDLED[0][1])
+        form["id"] = f"{form['id']}-{day}"
+        for line in form["requested"]:
+            line["dates_of_service"] = [day]
+        forms.append(json.dumps(form))
+    many = fast.decide_many([load_form(t) for t in forms], policy="cms-ncd-280.14")
+    one = [fast.decide(load_form(t), policy="cms-ncd-280.14") for t in forms]
+    assert [d.to_dict() for d in many] == [d.to_dict() for d in one]
+    assert [d.policy.version for d in many] == ["2019-11", "2024-03"]
+    assert {d.policy.selected_by.basis for d in many} == {"date-of-service"}
 
 
 def test_batch_with_a_repeated_case_decides_it_twice(fast: Engine) -> None:
