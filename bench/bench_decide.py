@@ -186,9 +186,19 @@ class PhaseTimer:
         return out
 
 
-def decide_one(engine, data: bytes) -> tuple[str, dict[str, str], dict]:
+def _loader():
+    """The case reader: the JSON-LD loader, or the form builder of the fast path (NECESSITY_BENCH_LOADER=form)."""
+    if os.environ.get("NECESSITY_BENCH_LOADER", "form") == "form":
+        from reasoner.fastpath.form_graph import load_form
+
+        return lambda data, content_type=None: load_form(data)
     from reasoner.loading import load_case
 
+    return load_case
+
+
+def decide_one(engine, data: bytes) -> tuple[str, dict[str, str], dict]:
+    load_case = _loader()
     case = load_case(data, content_type="application/json")
     determination = engine.decide(case)
     body = determination.to_dict()
@@ -197,7 +207,7 @@ def decide_one(engine, data: bytes) -> tuple[str, dict[str, str], dict]:
 
 def bench_warm(engine, label: str, payloads: list[bytes], repeat: int) -> tuple[dict, dict[str, dict]]:
     """Per-case latency (load + decide + to_dict) with a phase split; returns (figures, outcomes by case)."""
-    from reasoner.loading import load_case
+    load_case = _loader()
 
     totals, parts = [], {"load_case": [], "infer": [], "validate_case": [], "determine": [], "to_dict": []}
     outcomes: dict[str, dict] = {}
@@ -651,8 +661,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-limit", type=float, default=60, help="seconds per rdflib rule case (default 60)")
     parser.add_argument("--skip", action="append", default=[],
                         choices=["cold", "warm", "throughput", "naive", "closure", "rules"])
+    parser.add_argument("--validator", choices=["fast", "pyshacl"], default=None,
+                        help="the engine's validator (default: the engine's default, the compiled fast path)")
+    parser.add_argument("--loader", choices=["form", "jsonld"], default="form",
+                        help="read cases with the fast form builder (default) or the JSON-LD loader")
     parser.add_argument("--out", type=Path, default=None, help="JSON output file (default bench/results/...)")
     args = parser.parse_args(argv)
+    os.environ["NECESSITY_BENCH_LOADER"] = args.loader   # inherited by the pool workers
+    if args.validator:
+        os.environ["NECESSITY_VALIDATOR"] = args.validator
 
     began = time.perf_counter()
     report: dict = {"environment": versions(),

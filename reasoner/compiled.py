@@ -21,7 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from .errors import ShapesError, UnknownPolicyError
-from .knowledge import load_ontology, ontology_files
+from .knowledge import load_ontology
 from .namespaces import NEC, RDF, RDFS, SH, bind_prefixes
 from .paths import data_root
 
@@ -190,7 +190,9 @@ def _owl_rl_closure(ontology: Graph) -> Graph:
 
 
 def _load_or_build_closure(ontology: Graph) -> list[ox.Triple]:
-    files = ontology_files()
+    # every file of the ontology directory keys the cache: a superset of the imported modules, read
+    # without parsing them a second time (following the imports parsed every module again)
+    files = sorted(p for p in data_root("ontology").iterdir() if p.is_file() and p.suffix != ".md")
     cache = _cache_dir() / f"closure-{_closure_key(files)}.nt"
     if cache.is_file():
         try:

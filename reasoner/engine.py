@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -23,12 +23,17 @@ from .inference import infer
 from .loading import LoadedCase
 from .loading.codes import use_knowledge
 from .namespaces import NEC, bind_prefixes
+from .fastpath.form_graph import FormCase
+from .fastpath.pipeline import FastPath, case_data, unique_batches
+from .fastpath.view import CaseView
 from .validation import validate_case
 from .versions import select, split_policy
 
 __all__ = ["Engine", "DEFAULT_POLICY"]
 
 DEFAULT_POLICY = os.environ.get("NECESSITY_DEFAULT_POLICY", "aetna-cpb-0161")
+VALIDATORS = ("fast", "pyshacl")
+DEFAULT_VALIDATOR = "fast"  # the compiled path; tests/test_fastpath_agreement.py proves it equals pyshacl
 _CONTEXT = Path(__file__).resolve().parent / "contexts" / "case-form.jsonld"
 
 
@@ -43,20 +48,35 @@ def _field_properties() -> dict[str, URIRef]:
     return out
 
 
+def _as_loaded(case: FormCase) -> LoadedCase:
+    """A form-built case as the loader's ``LoadedCase`` (for the pyshacl reference path)."""
+    from .compiled import from_ox
+    graph = Graph()
+    bind_prefixes(graph)
+    for t in case.triples:
+        graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+    return LoadedCase(graph, URIRef(case.iri), case.case_id, case.requested_policy, "json")
+
+
 class Engine:
     """Decides cases. Build it once with :meth:`load` and reuse it."""
 
-    def __init__(self, knowledge: CompiledKnowledge, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, knowledge: CompiledKnowledge, *, validator: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.knowledge = knowledge
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         use_knowledge(knowledge)
         self.version = __version__
         self._fields = _field_properties()
+        self.validator = validator or os.environ.get("NECESSITY_VALIDATOR") or DEFAULT_VALIDATOR
+        if self.validator not in VALIDATORS:
+            raise ValueError(f"NECESSITY_VALIDATOR must be one of {', '.join(VALIDATORS)}, not {self.validator!r}")
+        self.fast = FastPath(knowledge)
 
     @classmethod
-    def load(cls, *, clock: Callable[[], datetime] | None = None) -> Engine:
+    def load(cls, *, validator: str | None = None, clock: Callable[[], datetime] | None = None) -> Engine:
         """Compile the knowledge; ``clock`` gives the decision time (tests pass a fixed one)."""
-        return cls(compile_knowledge(), clock=clock)
+        return cls(compile_knowledge(), validator=validator, clock=clock)
 
     @cached_property
     def knowledge_graph(self) -> Graph:
@@ -75,9 +95,27 @@ class Engine:
         """The case graph with everything the shapes need derived (see :mod:`reasoner.inference`)."""
         return infer(self.knowledge, case.graph, case.iri)
 
-    def decide(self, case: LoadedCase, *, policy: str | None = None, version: str | None = None,
+    def _choose(self, case, policy: str | None, version: str | None, decided_at: datetime):
+        """The policy version ``case`` is decided under and why (:func:`reasoner.versions.select`)."""
+        policy, version = split_policy(policy or case.requested_policy or DEFAULT_POLICY, version)
+        graph = case.graph if isinstance(case, LoadedCase) else CaseView.of_triples(case.triples)
+        return select(self.knowledge.policy_versions(policy), policy, version, graph, URIRef(case.iri),
+                      today=decided_at.date())
+
+    def _finisher(self, case, version, selection, decided_at: datetime):
+        def finish(data, results) -> Determination:
+            det = determine(knowledge=self.knowledge, version=version, data=data, case_iri=URIRef(case.iri),
+                            case_id=case.case_id, results=results, engine_version=self.version,
+                            field_properties=self._fields, decided_at=decided_at)
+            return det.model_copy(update={"policy": det.policy.model_copy(
+                update={"selected_by": VersionChoice(**selection.to_dict())})})
+        return finish
+
+    def decide(self, case: LoadedCase | FormCase, *, policy: str | None = None, version: str | None = None,
                decided_at: datetime | None = None) -> Determination:
-        """Decide one case under one policy version, at ``decided_at`` (default: the engine's clock).
+        """Decide one case (read by :func:`reasoner.loading.load_case` or
+        :func:`reasoner.fastpath.form_graph.load_form`) under one policy version, at ``decided_at``
+        (default: the engine's clock).
 
         The version is the one asked for (``version``, or ``policy`` written ``id@label``), else the
         one in force on the case's date of service, else on ``received_at``, else today; the
@@ -88,16 +126,51 @@ class Engine:
                 force on the case's date.
         """
         decided_at = decided_at or self.clock()
-        policy, version = split_policy(policy or case.requested_policy or DEFAULT_POLICY, version)
-        policy_version, selection = select(self.knowledge.policy_versions(policy), policy, version,
-                                           case.graph, case.iri, today=decided_at.date())
+        if self.validator == "fast":
+            data = case_data(case)
+            policy_version, selection = self._choose(data, policy, version, decided_at)
+            return self.fast.decide_one(data, policy_version,
+                                        self._finisher(data, policy_version, selection, decided_at))
+        if isinstance(case, FormCase):
+            case = _as_loaded(case)
+        policy_version, selection = self._choose(case, policy, version, decided_at)
         data = self.infer(case)
         results = validate_case(data, policy_version)
-        det = determine(knowledge=self.knowledge, version=policy_version, data=data, case_iri=case.iri,
-                        case_id=case.case_id, results=results, engine_version=self.version,
-                        field_properties=self._fields, decided_at=decided_at)
-        return det.model_copy(update={"policy": det.policy.model_copy(
-            update={"selected_by": VersionChoice(**selection.to_dict())})})
+        return self._finisher(case, policy_version, selection, decided_at)(data, results)
+
+    def decide_many(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
+                    version: str | None = None, decided_at: datetime | None = None,
+                    batch_size: int = 32) -> list[Determination]:
+        """Decide many cases, the same results as :meth:`decide` one at a time, in their order."""
+        return list(self.iter_decide(cases, policy=policy, version=version, decided_at=decided_at,
+                                     batch_size=batch_size))
+
+    def iter_decide(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
+                    version: str | None = None, decided_at: datetime | None = None,
+                    batch_size: int = 32) -> Iterator[Determination]:
+        """Stream determinations: the cases are read and decided ``batch_size`` at a time, set-at-a-time
+        (one store per batch, each rule and compiled shape run once per batch). Each case's version is
+        chosen as :meth:`decide` chooses it. With the pyshacl validator, one at a time.
+
+        Raises:
+            UnknownPolicyError: a case names a policy or version that is not in ``shapes/``.
+        """
+        if self.validator != "fast":
+            for case in cases:
+                yield self.decide(case, policy=policy, version=version, decided_at=decided_at)
+            return
+        for batch in unique_batches((case_data(c) for c in cases), lambda c: c.iri, batch_size):
+            finishers, versions = [], []
+            for c in batch:
+                at = decided_at or self.clock()
+                policy_version, selection = self._choose(c, policy, version, at)
+                versions.append(policy_version)
+                finishers.append(self._finisher(c, policy_version, selection, at))
+            if len(batch) == 1:
+                yield self.fast.decide_one(batch[0], versions[0], finishers[0])
+                continue
+            pending = iter(finishers)
+            yield from self.fast.decide_many(batch, versions, lambda view, results: next(pending)(view, results))
 
     def policies(self) -> list[dict]:
         """Every policy with its versions and criteria (with citations), JSON-ready."""

@@ -27,9 +27,10 @@ EXPECTED = data_root("cases") / "expected"
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(clock=lambda: FIXED)
+@pytest.fixture(scope="module", params=["pyshacl", "fast"])
+def engine(request) -> Engine:
+    """Every test here runs on both paths: pyshacl (the reference) and the compiled fast path."""
+    return Engine.load(validator=request.param, clock=lambda: FIXED)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

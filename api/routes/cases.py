@@ -19,6 +19,7 @@ from rdflib import Graph, URIRef
 from reasoner.determination import Determination
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.errors import UnknownPolicyError
+from reasoner.fastpath.form_graph import FormCase, read_case
 from reasoner.letters import letter_markdown, reviewer_page
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import bind_prefixes
@@ -126,7 +127,7 @@ def _content_type(request: Request) -> str:
     return media
 
 
-def _decide(engine: Engine, case: LoadedCase, policy: str | None, version: str | None) -> Determination:
+def _decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, version: str | None) -> Determination:
     """Decide, and say which parameter an unknown policy or version came from."""
     try:
         return engine.decide(case, policy=policy, version=version)
@@ -140,7 +141,7 @@ def _decide(engine: Engine, case: LoadedCase, policy: str | None, version: str |
 
 def _submit(engine: Engine, store: Store, body: bytes, media: str, policy: str | None,
             version: str | None) -> tuple[Determination, URIRef]:
-    case = load_case(body, content_type=media, source="body")
+    case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
     det = _decide(engine, case, policy, version)
     iri = store.add_case(case.case_id, case.graph, det.to_graph)
     return det, iri

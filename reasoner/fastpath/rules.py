@@ -1,0 +1,104 @@
+"""The SPARQL rules of ``shapes/rules.ttl``, for one case or set-at-a-time over many.
+
+One case: each rule runs with ``$this`` bound to the case, over the ontology closure and the case's
+named graph (exactly what :mod:`reasoner.inference` does). Many cases: each rule runs once over a
+store whose default graph holds the closure and every case, with ``$this`` bound by the rule
+shape's targets instead of a substitution; each derived triple goes back to the graph of the case
+whose node is its subject. That is sound because case nodes are IRIs under the case's own IRI
+(``<case>/line/0`` ...) and the rules join case data only through them; the batch-equals-single
+test checks it on every bundled and generated case. A rule whose derivations cannot be given back
+to one case runs case by case instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from ..namespaces import RDF, RDFS, SH
+
+__all__ = ["Rule", "read_rules", "run_rules_one", "run_rules_many"]
+
+_THIS = ox.Variable("this")
+_CONSTRUCT = re.compile(r"\bCONSTRUCT\s*\{", re.IGNORECASE)
+_WHERE = re.compile(r"\s*(WHERE\s*)?\{")
+
+
+@dataclass(frozen=True)
+class Rule:
+    order: float
+    text: str          # the CONSTRUCT as written, run with $this substituted
+    targets: tuple[str, ...]  # patterns binding $this to the rule shape's focus nodes (empty: case by case)
+
+    def batch_text(self, cases) -> str | None:
+        """The rule for a batch: ``$this`` bound to every case by ``VALUES`` (Oxigraph then starts its
+        joins from them) and kept to the rule shape's targets; None where it cannot be rewritten."""
+        if not self.targets:
+            return None
+        values = "VALUES $this { " + " ".join(f"<{c.value}>" for c in cases) + " }"
+        target = self.targets[0] if len(self.targets) == 1 else " UNION ".join(f"{{ {t} }}" for t in self.targets)
+        return _with_targets(self.text, [f"{values} {{ {target} }}"])
+
+
+def _with_targets(text: str, targets: list[str]) -> str | None:
+    """Insert the target pattern at the start of the WHERE clause, or None where it cannot be found."""
+    match = _CONSTRUCT.search(text)
+    if match is None or not targets:
+        return None
+    end = text.find("}", match.end())  # a CONSTRUCT template holds no nested braces
+    where = _WHERE.match(text, end + 1) if end >= 0 else None
+    if where is None:
+        return None
+    pattern = targets[0] if len(targets) == 1 else " UNION ".join(f"{{ {t} }}" for t in targets)
+    return f"{text[:where.end()]} {pattern} {text[where.end():]}"
+
+
+def read_rules(graph: Graph) -> list[Rule]:
+    """Every ``sh:SPARQLRule`` of the rules graph, in ``sh:order``."""
+    rules = []
+    for shape, rule in graph.subject_objects(SH.rule):
+        if (rule, RDF.type, SH.SPARQLRule) not in graph:
+            continue
+        text = str(graph.value(rule, SH.construct))
+        targets = [f"$this <{RDF.type}>/<{RDFS.subClassOf}>* <{cls}> ." for cls in graph.objects(shape, SH.targetClass)]
+        targets += [f"VALUES $this {{ <{node}> }}" for node in graph.objects(shape, SH.targetNode)]
+        rules.append(Rule(float(graph.value(rule, SH.order) or 0), text, tuple(targets)))
+    return sorted(rules, key=lambda r: (r.order, r.text))
+
+
+def run_rules_one(store: ox.Store, rules: list[Rule], case: ox.NamedNode, graph: ox.NamedNode) -> None:
+    """Run the rules for one case whose triples are in ``graph``; derivations go into ``graph``."""
+    default_graph = [ox.DefaultGraph(), graph]
+    for rule in rules:
+        derived = store.query(rule.text, default_graph=default_graph, substitutions={_THIS: case})
+        store.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in derived])
+
+
+def run_rules_many(store: ox.Store, rules: list[Rule], owners: dict, cases: dict) -> None:
+    """Run the rules once over every case of a batch store.
+
+    Args:
+        store: its default graph holds the closure and every case's triples.
+        owners: case node -> the named graph of its case (every subject of every case).
+        cases: case IRI node -> its named graph.
+    """
+    for rule in rules:
+        quads, lost = [], False
+        batch_text = rule.batch_text(cases)
+        if batch_text is not None:
+            for t in store.query(batch_text):
+                graph = owners.get(t.subject)
+                if graph is None:
+                    lost = True
+                    break
+                quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
+        if batch_text is None or lost:
+            quads = []
+            for case, graph in cases.items():
+                for t in store.query(rule.text, substitutions={_THIS: case}):
+                    quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
+        store.extend(quads)
+        store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads])

@@ -1,0 +1,178 @@
+"""The compiled fast path against the reference: pyshacl over the rdflib case graph.
+
+Same validation results (focus, shape, severity, value) on every bundled case and 1,000 generated
+ones, the same determinations, the same graph from the form builder as from the loader, and the
+same determinations whether cases are decided one at a time or in one batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import XSD, Graph, Literal, URIRef
+
+from bench.generate_cases import generate
+from reasoner.compiled import from_ox
+from reasoner.engine import DEFAULT_POLICY, Engine
+from reasoner.fastpath.compiler import compile_shapes
+from reasoner.fastpath.form_graph import load_form
+from reasoner.fastpath.pipeline import case_data
+from reasoner.loading import load_case
+from reasoner.paths import data_root
+from reasoner.validation import validate_case
+
+BUNDLED = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(Path(data_root("cases")).glob("*.json"))]
+
+
+def _as_rdflib(triples) -> set:
+    """pyoxigraph triples as rdflib ones, keeping the lexical forms (rdflib would rewrite date-times)."""
+    def term(node):
+        if isinstance(node, ox.Literal) and node.datatype.value != str(XSD.string) and not node.language:
+            return Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
+        return from_ox(node)
+    return {(term(t.subject), term(t.predicate), term(t.object)) for t in triples}
+
+
+def _generated(n: int) -> list[tuple[str, str]]:
+    return [(f"gen-{i}", json.dumps(form, default=str)) for i, form in enumerate(generate(n, seed=0))]
+
+
+FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)  # one decision time, so determinations compare
+GENERATED = int(os.environ.get("NECESSITY_AGREEMENT_CASES", "1000"))  # the slow test's count
+
+
+@pytest.fixture(scope="module")
+def reference() -> Engine:
+    return Engine.load(validator="pyshacl", clock=lambda: FIXED)
+
+
+@pytest.fixture(scope="module")
+def fast(reference: Engine) -> Engine:
+    return Engine(reference.knowledge, validator="fast", clock=lambda: FIXED)
+
+
+def _fast_results(engine: Engine, text: str, version):
+    found = {}
+    engine.fast.decide_one(case_data(load_form(text)), version, lambda _view, results: found.setdefault("r", results))
+    return found["r"]
+
+
+def _compare(reference: Engine, fast: Engine, cases) -> list[str]:
+    differing = []
+    for name, text in cases:
+        loaded = load_case(text)
+        version = reference.knowledge.policy_version(loaded.requested_policy or DEFAULT_POLICY)
+        expected = validate_case(reference.infer(loaded), version)
+        if _fast_results(fast, text, version) != expected:
+            differing.append(name)
+        elif fast.decide(load_form(text)).to_dict() != reference.decide(loaded).to_dict():
+            differing.append(f"{name} (determination)")
+    return differing
+
+
+def test_every_shape_of_shapes_is_compiled(reference: Engine) -> None:
+    for version in reference.knowledge.versions.values():
+        compiled = compile_shapes(version.shapes_graph)
+        assert compiled.fallback == {}, compiled.fallback
+        assert {q.shape for q in compiled.queries} >= {str(s) for s in version.shapes}
+
+
+def test_fast_path_equals_pyshacl_on_the_bundled_cases(reference: Engine, fast: Engine) -> None:
+    assert _compare(reference, fast, BUNDLED) == []
+
+
+@pytest.mark.slow
+def test_fast_path_equals_pyshacl_on_1000_generated_cases(reference: Engine, fast: Engine) -> None:
+    assert _compare(reference, fast, _generated(GENERATED)) == []
+
+
+@pytest.mark.parametrize("name,text", BUNDLED + _generated(200), ids=lambda v: v if len(v) < 40 else "")
+def test_form_builder_gives_the_loader_graph(name: str, text: str) -> None:
+    loaded = load_case(text).graph
+    built = _as_rdflib(load_form(text).triples)
+    assert set(loaded) == built
+
+
+@pytest.mark.parametrize("path", sorted(Path(data_root("cases")).glob("*.ttl")), ids=lambda p: p.stem)
+def test_fast_path_equals_pyshacl_on_turtle_cases(reference: Engine, fast: Engine, path: Path) -> None:
+    from reasoner.loading import load_case_file
+
+    loaded = load_case_file(path)
+    version = reference.knowledge.policy_version(loaded.requested_policy or DEFAULT_POLICY)
+    found = {}
+    fast.fast.decide_one(case_data(loaded), version, lambda _view, results: found.setdefault("r", results))
+    assert found["r"] == validate_case(reference.infer(loaded), version)
+    assert fast.decide(loaded).to_dict() == reference.decide(loaded).to_dict()
+
+
+def test_form_builder_normalises_date_times_as_the_loader() -> None:
+    form = json.loads(BUNDLED[0][1])
+    form["received_at"] = "2026-01-05T10:30:00.250+01:00"
+    text = json.dumps(form)
+    built = _as_rdflib(load_form(text).triples)
+    assert set(load_case(text).graph) == built
+
+
+def test_batch_equals_one_at_a_time(fast: Engine) -> None:
+    cases = BUNDLED + _generated(300)
+    one = [fast.decide(load_form(text)).to_dict() for _, text in cases]
+    many = [d.to_dict() for d in fast.decide_many([load_form(text) for _, text in cases], batch_size=128)]
+    assert many == one
+
+
+def test_batch_chooses_each_case_version_as_decide_does(fast: Engine) -> None:
+    """One batch under the Medicare NCD: a 2020 date of service and a 2025 one get different versions."""
+    forms = []
+    for day in ("2020-06-01", "2025-06-01"):
+        form = json.loads(BUNDLED[0][1])
+        form["id"] = f"{form['id']}-{day}"
+        for line in form["requested"]:
+            line["dates_of_service"] = [day]
+        forms.append(json.dumps(form))
+    many = fast.decide_many([load_form(t) for t in forms], policy="cms-ncd-280.14")
+    one = [fast.decide(load_form(t), policy="cms-ncd-280.14") for t in forms]
+    assert [d.to_dict() for d in many] == [d.to_dict() for d in one]
+    assert [d.policy.version for d in many] == ["2019-11", "2024-03"]
+    assert {d.policy.selected_by.basis for d in many} == {"date-of-service"}
+
+
+def test_batch_with_a_repeated_case_decides_it_twice(fast: Engine) -> None:
+    text = BUNDLED[0][1]
+    first, second = fast.decide_many([load_form(text), load_form(text)])
+    assert first.to_dict() == second.to_dict() == fast.decide(load_form(text)).to_dict()
+
+
+def test_a_shape_the_compiler_cannot_translate_falls_back_to_pyshacl(reference: Engine, fast: Engine) -> None:
+    """sh:closed is not compiled: pyshacl validates that shape, the others stay compiled."""
+    version = reference.knowledge.policy_version(DEFAULT_POLICY)
+    extra = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix nec: <https://w3id.org/necessity/ontology#> .
+        <urn:test:ClosedPatient> a sh:NodeShape ; sh:targetClass nec:Patient ; sh:closed true ;
+            sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> nec:ageYears ) ;
+            sh:severity sh:Warning .""")
+    shapes = Graph()
+    for triple in version.shapes_graph:
+        shapes.add(triple)
+    for triple in extra:
+        shapes.add(triple)
+    compiled = compile_shapes(shapes)
+    assert list(compiled.fallback) == ["urn:test:ClosedPatient"]
+    patched = type(version)(**{**version.__dict__, "shapes_graph": shapes})
+    fast.fast._compiled[patched.iri] = compiled
+    try:
+        for name, text in BUNDLED:
+            loaded = load_case(text)
+            if loaded.requested_policy not in (None, DEFAULT_POLICY):
+                continue
+            expected = validate_case(reference.infer(loaded), patched)
+            got = _fast_results(fast, text, patched)
+            assert got == expected, name
+            assert any(r.shape == "urn:test:ClosedPatient" for r in got) == any(
+                r.shape == "urn:test:ClosedPatient" for r in expected)
+    finally:
+        fast.fast._compiled.pop(patched.iri, None)
