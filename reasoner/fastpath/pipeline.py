@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -24,28 +23,20 @@ from .rules import read_rules, run_rules_many, run_rules_one
 from .validate import validate_graphs
 from .view import CaseView
 
-__all__ = ["FastPath", "CaseData", "case_data"]
+__all__ = ["FastPath", "case_data"]
 
 RECYCLE = 100  # decisions per working store (see FastPath._work_store)
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-@dataclass(frozen=True)
-class CaseData:
-    """What the fast path needs of a case, whichever loader read it."""
-
-    triples: list[ox.Triple]
-    iri: str
-    case_id: str
-    requested_policy: str | None
-
-
-def case_data(case) -> CaseData:
-    """A :class:`~reasoner.fastpath.form_graph.FormCase` or a :class:`~reasoner.loading.LoadedCase`."""
+def case_data(case) -> FormCase:
+    """What the fast path needs of a case, whichever loader read it: a
+    :class:`~reasoner.fastpath.form_graph.FormCase` as it is, a :class:`~reasoner.loading.LoadedCase`
+    as its triples."""
     if isinstance(case, FormCase):
-        return CaseData(case.triples, case.iri, case.case_id, case.requested_policy)
+        return case
     triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in case.graph]
-    return CaseData(triples, str(case.iri), case.case_id, case.requested_policy)
+    return FormCase(triples, str(case.iri), case.case_id, case.requested_policy)
 
 
 class FastPath:
@@ -90,7 +81,7 @@ class FastPath:
         local.uses += 1
         return local.store
 
-    def decide_one(self, case: CaseData, version: PolicyVersion, finish) -> object:
+    def decide_one(self, case: FormCase, version: PolicyVersion, finish) -> object:
         """Infer, validate and call ``finish(view, results)`` for one case in this thread's store."""
         store = self._work_store()
         graph = ox.NamedNode(f"urn:necessity:scratch:{uuid.uuid4()}")
@@ -114,7 +105,7 @@ class FastPath:
         store.bulk_extend(self._closure)
         return store
 
-    def decide_many(self, cases: Sequence[CaseData], versions: Sequence[PolicyVersion], finish) -> list:
+    def decide_many(self, cases: Sequence[FormCase], versions: Sequence[PolicyVersion], finish) -> list:
         """Decide cases with distinct IRIs in one pass; ``finish(view, results)`` per case, in order."""
         store = self._batch_store()
         graphs = [ox.NamedNode(f"urn:necessity:batch:{i}") for i in range(len(cases))]

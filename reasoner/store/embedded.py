@@ -22,9 +22,8 @@ from rdflib import Graph, URIRef
 from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, StoreError, StoreLockedError,
 )
-from ..namespaces import CASE
 from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, graph_from_nt, nquads, nt_lines, short
-from .ids import KNOWLEDGE_GRAPH, case_iri, determination_iri, nt_iri
+from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, nt_iri
 from .results import DeterminationRecord, QueryResult, read_record
 from .workers import QueryWorkerPool
 
@@ -166,8 +165,7 @@ class EmbeddedStore:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def case_ids(self) -> list[str]:
-        prefix = str(CASE)
-        return sorted(name[len(prefix):] for name in self.graph_names() if name.startswith(prefix))
+        return case_ids_of(self.graph_names())
 
     def count_cases(self) -> int:
         return len(self.case_ids())

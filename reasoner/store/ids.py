@@ -23,7 +23,7 @@ from ..errors import InvalidIdentifierError
 from ..namespaces import CASE, DET
 
 __all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "validate_case_id", "case_iri", "determination_iri", "nt_iri",
-           "lock_iri"]
+           "lock_iri", "case_ids_of"]
 
 KNOWLEDGE_GRAPH = URIRef("https://w3id.org/necessity/graph/knowledge")
 """The named graph holding the ontology, the shapes and the policy data."""
@@ -77,3 +77,9 @@ def nt_iri(iri: str) -> str:
     if any(ch in node.value for ch in '<>"{}|^`\\ \n\r\t'):
         raise InvalidIdentifierError("an IRI may not contain spaces or any of <>\"{}|^`\\")
     return str(node)
+
+
+def case_ids_of(graph_names: list[str]) -> list[str]:
+    """The case ids among a store's graph names, sorted."""
+    prefix = str(CASE)
+    return sorted(name[len(prefix):] for name in graph_names if name.startswith(prefix))

@@ -27,11 +27,10 @@ from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, QueryError, QueryTimeoutError, StoreConfigError,
     StoreError,
 )
-from ..namespaces import CASE
 from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, graph_from_nt, nt_lines, short
 from .config import RemoteConfig
 from .consensus import Consensus
-from .ids import KNOWLEDGE_GRAPH, case_iri, determination_iri, lock_iri, nt_iri
+from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, lock_iri, nt_iri
 from .policy import query_form
 from .results import DeterminationRecord, QueryResult, read_record
 
@@ -158,8 +157,7 @@ class RemoteStore:
         return sorted(row["g"] for row in rows if "g" in row)
 
     def case_ids(self) -> list[str]:
-        prefix = str(CASE)
-        return sorted(name[len(prefix):] for name in self.graph_names() if name.startswith(prefix))
+        return case_ids_of(self.graph_names())
 
     def count_cases(self) -> int:
         return len(self.case_ids())
