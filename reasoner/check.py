@@ -12,7 +12,6 @@ from .errors import CaseLoadError
 from .fhir.load import is_bundle_file, load_pas_bundle
 from .fhir.response import response_bundle
 from .loading import load_case_file
-from .letters import render
 from .paths import data_root
 from .render import render_summary
 
@@ -52,6 +51,8 @@ def run_check(args: argparse.Namespace) -> int:
         if args.json:
             continue
         if args.letter or args.html:
+            from .letters import render  # Jinja2 only when a letter is asked for
+
             sys.stdout.write(render(det, letter=args.letter_kind, fmt="html" if args.html else "markdown"))
         elif args.turtle:
             from .namespaces import DET

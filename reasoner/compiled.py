@@ -22,6 +22,8 @@ from rdflib.collection import Collection
 
 from .errors import ShapesError, UnknownPolicyError
 from .knowledge import load_ontology
+from .terms import from_ox, to_ox
+from .parsed_cache import cache_dir as _cache_dir, parse_file
 from .namespaces import NEC, RDF, RDFS, SH, bind_prefixes
 from .paths import data_root
 
@@ -29,36 +31,7 @@ __all__ = ["CompiledKnowledge", "PolicyVersion", "ShapeInfo", "compile_knowledge
            "to_ox", "from_ox"]
 
 RULES_FILE = "rules.ttl"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 COMMON_FILE = "common.ttl"
-
-
-# ---------------------------------------------------------------- rdflib <-> pyoxigraph terms
-
-def to_ox(term):
-    """Convert an rdflib term to a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype is not None:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def from_ox(term):
-    """Convert a pyoxigraph term to an rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        return Literal(term.value)  # RDF 1.1: a plain literal is an xsd:string; rdflib tells them apart
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 # ---------------------------------------------------------------- shapes and policies
@@ -77,6 +50,8 @@ class ShapeInfo:
     message: str
     path: object  # an rdflib path, or None for node-level constraints
     targets: tuple[tuple[URIRef, URIRef], ...]  # (target predicate, value)
+    evidence_path: object = None  # nec:evidencePath as an rdflib path: where the facts that met it are
+    compared: tuple[URIRef, ...] = ()  # the properties its comparisons (sh:lessThan ...) compare with
 
 
 @dataclass
@@ -121,6 +96,7 @@ def _rdflib_path(graph: Graph, node):
 
 
 _TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+COMPARISONS = (SH.lessThanOrEquals, SH.lessThan, SH.equals, SH.disjoint)  # components comparing two properties
 
 
 def _shape_infos(graph: Graph) -> dict[URIRef, ShapeInfo]:
@@ -141,6 +117,7 @@ def _shape_infos(graph: Graph) -> dict[URIRef, ShapeInfo]:
         if not isinstance(shape, URIRef):
             continue
         path_node = graph.value(shape, SH.path)
+        evidence_node = graph.value(shape, NEC.evidencePath)
         infos[shape] = ShapeInfo(
             iri=shape,
             severity=graph.value(shape, SH.severity),
@@ -152,18 +129,13 @@ def _shape_infos(graph: Graph) -> dict[URIRef, ShapeInfo]:
             message=str(graph.value(shape, SH.message) or ""),
             path=_rdflib_path(graph, path_node) if path_node is not None else None,
             targets=targets_of(shape),
+            evidence_path=_rdflib_path(graph, evidence_node) if evidence_node is not None else None,
+            compared=tuple(p for c in COMPARISONS for p in graph.objects(shape, c)),
         )
     return infos
 
 
 # ---------------------------------------------------------------- the compiled knowledge
-
-def _cache_dir() -> Path:
-    configured = os.environ.get("NECESSITY_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "necessity"
-
 
 def _closure_key(files: list[Path]) -> str:
     digest = hashlib.sha256()
@@ -266,9 +238,8 @@ def code_patterns(ontology: Graph) -> dict[str, str]:
 
 
 def _parse_shapes(path: Path) -> Graph:
-    graph = Graph()
     try:
-        graph.parse(path, format="turtle")
+        graph = parse_file(path, "turtle")
     except Exception as exc:  # rdflib raises several parser exception types
         raise ShapesError(f"{path.name}: cannot parse shapes: {exc}") from exc
     return graph

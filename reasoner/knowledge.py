@@ -14,6 +14,7 @@ from rdflib.namespace import OWL, RDF
 
 from .errors import OntologyError
 from .namespaces import ONTOLOGY_IRI, bind_prefixes
+from .parsed_cache import parse_file
 from .paths import data_root
 
 __all__ = ["ROOT_FILE", "CATALOG_FILE", "load_ontology", "ontology_files", "read_catalog"]
@@ -46,16 +47,15 @@ def read_catalog(root: Path) -> dict[str, Path]:
     return mapping
 
 
-def _parse_into(graph: Graph, path: Path) -> Graph:
-    """Parse one module on its own, so a syntax error names its file."""
+def _parse_into(graph: Graph, path: Path) -> set:
+    """Parse one module into ``graph`` (so a syntax error names its file); the IRIs it imports."""
     fmt = _FORMATS.get(path.suffix.lower(), "turtle")
-    module = Graph()
+    before = set(graph.subject_objects(OWL.imports))
     try:
-        module.parse(path, format=fmt)
+        parse_file(path, fmt, into=graph)
     except Exception as exc:  # rdflib raises many parser-specific exception types
         raise OntologyError(f"{path.name}: cannot parse ({exc})") from exc
-    graph += module
-    return module
+    return {o for s, o in set(graph.subject_objects(OWL.imports)) - before}
 
 
 def load_ontology(*, root: Path | None = None) -> Graph:
@@ -87,8 +87,7 @@ def load_ontology(*, root: Path | None = None) -> Graph:
         if not path.is_file():
             raise OntologyError(f"{path.name}: file for import <{iri}> not found", iri=iri)
         seen.add(path)
-        module = _parse_into(merged, path)
-        for imported in module.objects(None, OWL.imports):
+        for imported in sorted(_parse_into(merged, path)):
             target = catalog.get(str(imported))
             if target is None:
                 raise OntologyError(

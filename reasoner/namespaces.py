@@ -10,7 +10,17 @@ __all__ = [
     "ONTOLOGY_IRI", "bind_prefixes",
 ]
 
-NEC = Namespace("https://w3id.org/necessity/ontology#")
+class _Namespace(Namespace):
+    """An rdflib ``Namespace`` that makes each attribute term once (rdflib builds and checks a new
+    ``URIRef`` on every access, which the determination does tens of thousands of times a case)."""
+
+    def __getattr__(self, name: str):
+        value = super().__getattr__(name)
+        self.__dict__[name] = value
+        return value
+
+
+NEC = _Namespace("https://w3id.org/necessity/ontology#")
 """The ontology's terms: classes, properties and knowledge individuals."""
 
 CASE = Namespace("https://w3id.org/necessity/case/")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyshacl import validate
 from rdflib import Graph, URIRef
 
 from .compiled import PolicyVersion
@@ -39,6 +38,8 @@ def read_results(report: Graph) -> list[Result]:
 
 def validate_case(data: Graph, version: PolicyVersion) -> list[Result]:
     """Validate an inferred case graph (see :func:`reasoner.inference.infer`) against a policy version."""
+    from pyshacl import validate  # imported here: the compiled fast path does not need it at start-up
+
     _conforms, report, _text = validate(
         data, shacl_graph=version.shapes_graph, inference="none", advanced=True,
         allow_warnings=True, allow_infos=True, inplace=True,
@@ -68,6 +69,8 @@ def naive_validate(case: Graph, version: PolicyVersion, rules: Graph, ontology: 
         for graph in (case, ontology):
             for triple in graph:
                 data.add(triple)
+    from pyshacl import validate
+
     _conforms, report, _text = validate(
         data, shacl_graph=shapes, inference="owlrl", advanced=True,
         allow_warnings=True, allow_infos=True, **extra,

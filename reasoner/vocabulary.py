@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 
 from .namespaces import NEC, OWL, RDFS, SKOS
+from .parsed_cache import parse_file
 from .paths import data_root
 
 __all__ = ["Term", "Outcome", "CriterionState", "OUTCOMES", "STATES", "term", "from_iri"]
@@ -51,7 +52,7 @@ def _load() -> Graph:
     graph = Graph()
     root = data_root("ontology")
     for name in ("core.ttl", "determination.ttl"):
-        graph.parse(root / name, format="turtle")
+        graph += parse_file(root / name, "turtle")
     return graph
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion, ShapeInfo, _rdflib_path
+from ..compiled import COMPARISONS, CompiledKnowledge, PolicyVersion, ShapeInfo
 from ..namespaces import NEC, RDF, SH
 from ..validation import Result
 from ..vocabulary import CriterionState, Outcome, term
@@ -29,7 +29,6 @@ from .model import CriterionAssessment, Fact
 
 __all__ = ["LineAssessment", "assess_line", "path_name", "focus_nodes", "COMPARISONS"]
 
-COMPARISONS = (SH.lessThanOrEquals, SH.lessThan, SH.equals, SH.disjoint)
 _PATHS = {INITIAL_GROUP: "initial-criteria", SWITCH_GROUP: "continuation"}
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -87,8 +86,7 @@ def _line_outcome(shapes: dict[URIRef, ShapeInfo], results: list[Result]) -> tup
 
 def evidence_path(version: PolicyVersion, info: ShapeInfo):
     """The shape's ``nec:evidencePath``: where the facts that met it are when its own path is empty."""
-    node = version.shapes_graph.value(info.iri, NEC.evidencePath)
-    return _rdflib_path(version.shapes_graph, node) if node is not None else None
+    return info.evidence_path
 
 
 def _paths(version: PolicyVersion, info: ShapeInfo) -> list:
@@ -97,9 +95,7 @@ def _paths(version: PolicyVersion, info: ShapeInfo) -> list:
 
 def _applies(version: PolicyVersion, data: Graph, info: ShapeInfo, focus) -> bool:
     """False for a comparison with nothing to compare with (no limit for this drug)."""
-    graph = version.shapes_graph
-    return all(any(True for _ in data.objects(focus, prop))
-               for predicate in COMPARISONS for prop in graph.objects(info.iri, predicate))
+    return all(any(True for _ in data.objects(focus, prop)) for prop in info.compared)
 
 
 def _looked_at(version: PolicyVersion, data: Graph, info: ShapeInfo, focus) -> bool:
@@ -112,7 +108,7 @@ def _looked_at(version: PolicyVersion, data: Graph, info: ShapeInfo, focus) -> b
 def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Graph, case_iri: URIRef, line,
                 results: list[Result], applicable: dict, field_properties: dict[str, URIRef]) -> LineAssessment:
     """The outcome and the criteria tree of one line in scope."""
-    shapes, graph = version.shapes, version.shapes_graph
+    shapes = version.shapes
     foci = {line} | set(data.objects(line, NEC.delivers))
     outcome, counted = _line_outcome(shapes, results)
     failed: dict[URIRef, list[Result]] = {}
@@ -152,7 +148,7 @@ def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Grap
         facts: list[Fact] = []
         seen: set[str] = set()
         for info, focus in shown:
-            compared = tuple(p for c in COMPARISONS for p in graph.objects(info.iri, c))
+            compared = info.compared
             for path in _paths(version, info):
                 for fact in facts_on_path(knowledge, data, focus, path, compared if path == info.path else ()):
                     key = fact.text

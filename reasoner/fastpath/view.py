@@ -31,17 +31,21 @@ def _term(node):
 
 
 class CaseView:
-    """The triples of one named graph of a pyoxigraph store, indexed by subject and by predicate."""
+    """The triples of one named graph of a pyoxigraph store, indexed by subject, predicate and object."""
 
     def __init__(self, store: ox.Store | None, graph: ox.NamedNode | None, triples=None) -> None:
-        self._sp: dict = defaultdict(list)
-        self._po: dict = defaultdict(list)
+        self._spo: dict = defaultdict(lambda: defaultdict(list))   # s -> p -> [o]
+        self._pos: dict = defaultdict(lambda: defaultdict(list))   # p -> o -> [s]
         self._triples = []
+        seen = set()
         for quad in (store.quads_for_pattern(None, None, None, graph) if triples is None else triples):
             s, p, o = _term(quad.subject), _term(quad.predicate), _term(quad.object)
+            if (s, p, o) in seen:
+                continue
+            seen.add((s, p, o))
             self._triples.append((s, p, o))
-            self._sp[s].append((p, o))
-            self._po[p].append((s, o))
+            self._spo[s][p].append(o)
+            self._pos[p][o].append(s)
 
     @classmethod
     def of_triples(cls, triples) -> CaseView:
@@ -64,12 +68,28 @@ class CaseView:
                 yield s2, p, o2
             return
         if s is not None:
-            for p2, o2 in self._sp.get(s, ()):
-                if (p is None or p2 == p) and (o is None or o2 == o):
-                    yield s, p2, o2
+            by_p = self._spo.get(s)
+            if not by_p:
+                return
+            if p is not None:
+                for o2 in by_p.get(p, ()):
+                    if o is None or o2 == o:
+                        yield s, p, o2
+                return
+            for p2, objects in by_p.items():
+                for o2 in objects:
+                    if o is None or o2 == o:
+                        yield s, p2, o2
         elif p is not None:
-            for s2, o2 in self._po.get(p, ()):
-                if o is None or o2 == o:
+            by_o = self._pos.get(p)
+            if not by_o:
+                return
+            if o is not None:
+                for s2 in by_o.get(o, ()):
+                    yield s2, p, o
+                return
+            for o2, subjects in by_o.items():
+                for s2 in subjects:
                     yield s2, p, o2
         else:
             for t in self._triples:
@@ -77,6 +97,9 @@ class CaseView:
                     yield t
 
     def objects(self, subject=None, predicate=None):
+        if subject is not None and predicate is not None and not isinstance(predicate, Path):
+            yield from self._spo.get(subject, {}).get(predicate, ())  # distinct: the triples are
+            return
         seen = set()
         for _s, _p, o in self.triples((subject, predicate, None)):
             if o not in seen:
@@ -84,6 +107,9 @@ class CaseView:
                 yield o
 
     def subjects(self, predicate=None, obj=None):
+        if predicate is not None and obj is not None and not isinstance(predicate, Path):
+            yield from self._pos.get(predicate, {}).get(obj, ())
+            return
         seen = set()
         for s, _p, _o in self.triples((None, predicate, obj)):
             if s not in seen:

@@ -22,6 +22,7 @@ __all__ = ["patterns", "ontology_names", "use_knowledge"]
 
 _lock = threading.Lock()
 _given: dict[str, re.Pattern[str]] | None = None
+_given_names: frozenset[str] | None = None
 _TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
 
@@ -39,10 +40,11 @@ def _compile(raw: dict[str, str]) -> dict[str, re.Pattern[str]]:
 
 
 def use_knowledge(knowledge: CompiledKnowledge) -> None:
-    """Take the code patterns from compiled knowledge instead of parsing the ontology again."""
-    global _given
+    """Take the code patterns and term names from compiled knowledge instead of parsing the ontology again."""
+    global _given, _given_names
     with _lock:
         _given = _compile(knowledge.code_patterns)
+        _given_names = _names(knowledge.ontology)
 
 
 def patterns() -> dict[str, re.Pattern[str]]:
@@ -57,10 +59,19 @@ def _default_patterns() -> dict[str, re.Pattern[str]]:
     return _compile(code_patterns(_ontology()))
 
 
-@lru_cache(maxsize=1)
 def ontology_names() -> frozenset[str]:
     """Local names of the ontology's classes and properties: never a drug a case may name."""
-    graph = _ontology()
+    if _given_names is not None:
+        return _given_names
+    return _default_names()
+
+
+@lru_cache(maxsize=1)
+def _default_names() -> frozenset[str]:
+    return _names(_ontology())
+
+
+def _names(graph: Graph) -> frozenset[str]:
     names = set()
     for kind in _TERM_TYPES:
         for term in graph.subjects(RDF.type, kind):
