@@ -125,6 +125,21 @@ def test_batch_equals_one_at_a_time(fast: Engine) -> None:
     assert many == one
 
 
+@pytest.mark.parametrize("way", ["batch", "single"])
+def test_batch_equals_one_at_a_time_with_every_rule_run_one_way(fast: Engine, way: str) -> None:
+    """Each rule derives the same triples run once for the batch or case by case (the plan may take either)."""
+    from reasoner.fastpath.rules import RulePlan
+
+    cases = BUNDLED + _generated(120)
+    one = [fast.decide(load_form(text)).to_dict() for _, text in cases]
+    saved, fast.fast.plan = fast.fast.plan, RulePlan(fast.fast.rules, fixed=way)
+    try:
+        many = [d.to_dict() for d in fast.decide_many([load_form(text) for _, text in cases], batch_size=64)]
+    finally:
+        fast.fast.plan = saved
+    assert many == one
+
+
 def test_batch_chooses_each_case_version_as_decide_does(fast: Engine) -> None:
     """One batch under the Medicare NCD: a 2020 date of service and a 2025 one get different versions."""
     forms = []

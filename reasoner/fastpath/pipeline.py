@@ -2,9 +2,9 @@
 
 One case (:meth:`FastPath.decide_one`) uses the process's shared closure store and a scratch named
 graph, as :mod:`reasoner.inference` does. Many cases (:meth:`FastPath.decide_many`) get a store of
-their own: the closure and every case in its default graph (what the rules read), each case also
-in its own named graph (what the shapes read), every rule and every compiled query evaluated once
-for all of them.
+their own: the closure in its default graph, each case in its own named graph (what the shapes and
+a rule run case by case read) and all of them in one more (what a rule run once for all reads);
+each compiled query is evaluated once for all of them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rdflib import URIRef
 from ..compiled import CompiledKnowledge, PolicyVersion, to_ox
 from .compiler import CompiledShapes, compile_shapes
 from .form_graph import FormCase
-from .rules import read_rules, run_rules_many, run_rules_one
+from .rules import RulePlan, read_rules, run_rules_many, run_rules_one
 from .validate import validate_graphs
 from .view import CaseView
 
@@ -27,6 +27,7 @@ __all__ = ["FastPath", "case_data"]
 
 RECYCLE = 100  # decisions per working store (see FastPath._work_store)
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_UNION = ox.NamedNode("urn:necessity:batch:all")  # every case of a batch together, for rules run once for all
 
 
 def case_data(case) -> FormCase:
@@ -45,6 +46,7 @@ class FastPath:
     def __init__(self, knowledge: CompiledKnowledge) -> None:
         self.knowledge = knowledge
         self.rules = read_rules(knowledge.rules_graph)
+        self.plan = RulePlan(self.rules)
         self._compiled: dict[URIRef, CompiledShapes] = {}
         self._lock = threading.Lock()
         self._closure: list[ox.Quad] | None = None
@@ -115,10 +117,10 @@ class FastPath:
             for t in case.triples:
                 owners[t.subject] = graph
                 quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
-                quads.append(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+                quads.append(ox.Quad(t.subject, t.predicate, t.object, _UNION))
         store.extend(quads)
-        run_rules_many(store, self.rules, owners,
-                       {ox.NamedNode(c.iri): g for c, g in zip(cases, graphs)})
+        run_rules_many(store, self.rules, self.plan, owners,
+                       {ox.NamedNode(c.iri): g for c, g in zip(cases, graphs)}, _UNION)
         for graph in graphs:
             store.extend(self._type_quads(store, graph))
         results: dict = {}
