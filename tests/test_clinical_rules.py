@@ -26,9 +26,25 @@ NONE_PRESENT = {"active_infection": False, "injection_site_infection": False, "c
                 "drug_allergy": False, "other_programmable_implant": False, "insufficient_body_size": False}
 
 
+class BothPaths:
+    """The engine of every test here: it decides each case on the compiled fast path and on the pyshacl
+    reference at the same decision time, fails the test when the two determinations differ in anything
+    (issue 12: every reviewer-style case gives the same determination on both paths), and returns one."""
+
+    def __init__(self) -> None:
+        self.fast = Engine.load(validator="fast")
+        self.reference = Engine(self.fast.knowledge, validator="pyshacl")
+
+    def decide(self, case, **options) -> Determination:
+        options.setdefault("decided_at", self.fast.clock())
+        fast = self.fast.decide(case, **options)
+        assert fast.to_dict() == self.reference.decide(case, **options).to_dict()
+        return fast
+
+
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load()
+def engine() -> BothPaths:
+    return BothPaths()
 
 
 def _form(name: str) -> dict:
@@ -83,7 +99,7 @@ def view(det: Determination) -> dict:
     }
 
 
-def decide(engine: Engine, form: dict, **changes) -> dict:
+def decide(engine: BothPaths, form: dict, **changes) -> dict:
     form = copy.deepcopy(form)
     form.update(changes)
     return view(engine.decide(load_case(json.dumps(form))))
@@ -102,7 +118,7 @@ def text(det: dict) -> str:
 
 # ---------------------------------------------------------------- indication from the diagnoses
 
-def test_baclofen_refill_for_back_pain_is_refused_with_label_and_policy(engine: Engine) -> None:
+def test_baclofen_refill_for_back_pain_is_refused_with_label_and_policy(engine: BothPaths) -> None:
     det = decide(engine, _form("020-baclofen-for-pain"))
     assert outcomes(det) == {"J0475": "does-not-meet", "62370": "does-not-meet"}
     unmet = [u for u in det["unmet_criteria"] if u["criterion"].endswith("crit-indication")]
@@ -112,7 +128,7 @@ def test_baclofen_refill_for_back_pain_is_refused_with_label_and_policy(engine: 
     assert {"FDA-GABLOFEN-LABEL", "AETNA-CPB-0161"} <= sources
 
 
-def test_baclofen_implant_for_pain_only_is_refused_under_medicare_too(engine: Engine) -> None:
+def test_baclofen_implant_for_pain_only_is_refused_under_medicare_too(engine: BothPaths) -> None:
     form = _form("010-baclofen-trial-spasticity")
     det = decide(engine, form, policy="cms-ncd-280.14",
                  diagnoses=[{"code": "G89.4", "system": "ICD-10-CM"}])
@@ -122,31 +138,31 @@ def test_baclofen_implant_for_pain_only_is_refused_under_medicare_too(engine: En
     assert "AETNA-CPB-0161" not in {c["source"] for c in unmet[0]["citations"]}
 
 
-def test_drug_line_without_any_diagnosis_is_pended(engine: Engine) -> None:
+def test_drug_line_without_any_diagnosis_is_pended(engine: BothPaths) -> None:
     det = decide(engine, _form("004-morphine-established-pump"), diagnoses=[])
     assert outcomes(det) == {"J2274": "insufficient-documentation", "S9328": "insufficient-documentation"}
     assert "No diagnosis documents an indication" in text(det)
 
 
-def test_hydromorphone_for_pain_is_covered_as_an_opioid(engine: Engine) -> None:
+def test_hydromorphone_for_pain_is_covered_as_an_opioid(engine: BothPaths) -> None:
     det = decide(engine, _form("001-hydromorphone-refill"))
     assert outcomes(det) == {"J7999": "meets-criteria", "62370": "meets-criteria"}
 
 
 # ---------------------------------------------------------------- neoplasms
 
-def test_benign_vertebral_tumour_is_not_malignant_pain(engine: Engine) -> None:
+def test_benign_vertebral_tumour_is_not_malignant_pain(engine: BothPaths) -> None:
     det = decide(engine, _form("021-benign-tumour-implant"))
     assert outcomes(det) == {"62362": "insufficient-documentation", "J2274": "insufficient-documentation"}
     assert any(m["criterion"].endswith("crit-psychological-evaluation") for m in det["missing_documentation"])
 
 
-def test_carcinoma_is_malignant_pain_without_psychological_evaluation(engine: Engine) -> None:
+def test_carcinoma_is_malignant_pain_without_psychological_evaluation(engine: BothPaths) -> None:
     det = decide(engine, _form("013-cancer-pain-initial"))
     assert outcomes(det) == {"62362": "meets-criteria", "J2274": "meets-criteria"}
 
 
-def test_uncertain_behaviour_neoplasm_is_flagged_for_the_reviewer(engine: Engine) -> None:
+def test_uncertain_behaviour_neoplasm_is_flagged_for_the_reviewer(engine: BothPaths) -> None:
     form = _form("021-benign-tumour-implant")
     form["diagnoses"] = [{"code": "D43.4", "system": "ICD-10-CM"}, {"code": "G89.29", "system": "ICD-10-CM"}]
     form["psychological_evaluation"] = {"date": "2025-12-01", "result": "favorable"}
@@ -157,7 +173,7 @@ def test_uncertain_behaviour_neoplasm_is_flagged_for_the_reviewer(engine: Engine
 
 # ---------------------------------------------------------------- absence is never met; placement scope
 
-def test_implant_with_no_findings_is_pended_not_approved(engine: Engine) -> None:
+def test_implant_with_no_findings_is_pended_not_approved(engine: BothPaths) -> None:
     det = decide(engine, _form("022-no-findings-implant"))
     assert outcomes(det) == {"62362": "insufficient-documentation", "J2274": "insufficient-documentation"}
     assert "active infection and uncontrolled bleeding or anticoagulation are ruled out" in text(det)
@@ -168,7 +184,7 @@ def test_implant_with_no_findings_is_pended_not_approved(engine: Engine) -> None
     assert any(c.endswith("crit-neuraxial-safety") for c in line["criteria"]["undocumented"])
 
 
-def test_missing_dose_is_never_within_the_label_maximum(engine: Engine) -> None:
+def test_missing_dose_is_never_within_the_label_maximum(engine: BothPaths) -> None:
     form = _form("000-ziconotide-refill")
     form["regimen"] = [{"drug": "ziconotide", "concentration_mcg_per_ml": 25}]
     det = decide(engine, form)
@@ -176,20 +192,20 @@ def test_missing_dose_is_never_within_the_label_maximum(engine: Engine) -> None:
     assert "daily dose of a drug with a label maximum is not documented" in text(det)
 
 
-def test_coagulopathy_blocks_an_implant(engine: Engine) -> None:
+def test_coagulopathy_blocks_an_implant(engine: BothPaths) -> None:
     det = decide(engine, _form("024-coagulopathy-implant"))
     assert outcomes(det) == {"62362": "does-not-meet", "J2274": "does-not-meet"}
     unmet = [u for u in det["unmet_criteria"] if u["criterion"].endswith("crit-no-placement-contraindication")]
     assert unmet and "coagulopathy condition" in unmet[0]["values"]
 
 
-def test_coagulopathy_on_a_refill_asks_for_urgent_review(engine: Engine) -> None:
+def test_coagulopathy_on_a_refill_asks_for_urgent_review(engine: BothPaths) -> None:
     det = view(engine.decide(load_case_file(CASES / "023-coagulopathy-refill.ttl")))
     assert outcomes(det) == {"J2274": "meets-criteria", "62370": "meets-criteria"}
     assert "urgent clinical review" in text(det) and det["unmet_criteria"] == []
 
 
-def test_infection_on_a_baclofen_refill_is_not_a_denial(engine: Engine) -> None:
+def test_infection_on_a_baclofen_refill_is_not_a_denial(engine: BothPaths) -> None:
     form = _form("020-baclofen-for-pain")
     form["diagnoses"] = [{"code": "G80.0", "system": "ICD-10-CM"}]
     form["findings"] = {"active_infection": True}
@@ -198,20 +214,20 @@ def test_infection_on_a_baclofen_refill_is_not_a_denial(engine: Engine) -> None:
     assert "urgent clinical review" in text(det)
 
 
-def test_psychosis_history_refuses_every_ziconotide_line(engine: Engine) -> None:
+def test_psychosis_history_refuses_every_ziconotide_line(engine: BothPaths) -> None:
     det = view(engine.decide(load_case_file(CASES / "011-ziconotide-psychosis.json")))
     assert outcomes(det) == {"J2278": "does-not-meet", "62369": "does-not-meet"}
     assert det["safety_notices"] == []   # ziconotide can be stopped without withdrawal
 
 
-def test_hypersensitivity_refuses_a_morphine_refill(engine: Engine) -> None:
+def test_hypersensitivity_refuses_a_morphine_refill(engine: BothPaths) -> None:
     det = decide(engine, _form("004-morphine-established-pump"), findings={"drug_allergy": True})
     assert outcomes(det) == {"J2274": "does-not-meet", "S9328": "does-not-meet"}
 
 
 # ---------------------------------------------------------------- safety notice
 
-def test_refused_baclofen_refill_carries_the_withdrawal_notice(engine: Engine) -> None:
+def test_refused_baclofen_refill_carries_the_withdrawal_notice(engine: BothPaths) -> None:
     det = decide(engine, _form("020-baclofen-for-pain"))
     [notice] = det["safety_notices"]
     assert notice["drug"] == "baclofen" and notice["lines"] == ["62370", "J0475"]
@@ -222,49 +238,49 @@ def test_refused_baclofen_refill_carries_the_withdrawal_notice(engine: Engine) -
     assert "Safety notice" in render_letter(letter)
 
 
-def test_pended_morphine_refill_without_pump_record_carries_the_notice(engine: Engine) -> None:
+def test_pended_morphine_refill_without_pump_record_carries_the_notice(engine: BothPaths) -> None:
     det = view(engine.decide(load_case_file(CASES / "002-morphine-no-pump.json")))
     assert [n["drug"] for n in det["safety_notices"]] == ["morphine"]
     assert "opioid withdrawal" in det["safety_notices"][0]["message"]
 
 
-def test_approved_refill_carries_no_notice(engine: Engine) -> None:
+def test_approved_refill_carries_no_notice(engine: BothPaths) -> None:
     assert engine.decide(load_case_file(CASES / "004-morphine-established-pump.json")).safety_notices == []
 
 
 # ---------------------------------------------------------------- trials and ages from the labels
 
-def test_baclofen_screening_negative_at_50_mcg_is_incomplete(engine: Engine) -> None:
+def test_baclofen_screening_negative_at_50_mcg_is_incomplete(engine: BothPaths) -> None:
     det = decide(engine, _form("025-baclofen-screening-50-negative"))
     assert outcomes(det) == {"62362": "insufficient-documentation", "J0475": "insufficient-documentation"}
     assert "escalates 50, 75 and 100 mcg" in text(det)
 
 
-def test_baclofen_screening_negative_at_100_mcg_is_not_a_candidate(engine: Engine) -> None:
+def test_baclofen_screening_negative_at_100_mcg_is_not_a_candidate(engine: BothPaths) -> None:
     det = decide(engine, _form("026-baclofen-screening-100-negative"))
     assert outcomes(det) == {"62362": "does-not-meet", "J0475": "does-not-meet"}
     assert "not a candidate" in text(det)
 
 
-def test_single_negative_bolus_at_50_without_steps_is_incomplete(engine: Engine) -> None:
+def test_single_negative_bolus_at_50_without_steps_is_incomplete(engine: BothPaths) -> None:
     form = _form("010-baclofen-trial-spasticity")
     form["intrathecal_trial"] = dict(form["intrathecal_trial"], response="negative")
     det = decide(engine, form)
     assert outcomes(det) == {"62362": "insufficient-documentation", "J0475": "insufficient-documentation"}
 
 
-def test_baclofen_for_a_two_year_old_is_refused(engine: Engine) -> None:
+def test_baclofen_for_a_two_year_old_is_refused(engine: BothPaths) -> None:
     det = decide(engine, _form("010-baclofen-trial-spasticity"), patient={"age": 2, "sex": "male"})
     assert outcomes(det) == {"62362": "does-not-meet", "J0475": "does-not-meet"}
     assert "younger than the drug's label covers" in text(det)
 
 
-def test_ziconotide_for_a_minor_is_refused(engine: Engine) -> None:
+def test_ziconotide_for_a_minor_is_refused(engine: BothPaths) -> None:
     det = decide(engine, _form("000-ziconotide-refill"), patient={"age": 16, "sex": "female"})
     assert outcomes(det)["J2278"] == "does-not-meet"
 
 
-def test_intrathecal_morphine_under_18_is_a_warning(engine: Engine) -> None:
+def test_intrathecal_morphine_under_18_is_a_warning(engine: BothPaths) -> None:
     det = decide(engine, _form("004-morphine-established-pump"), patient={"age": 15, "sex": "male"})
     assert outcomes(det) == {"J2274": "meets-criteria", "S9328": "meets-criteria"}
     assert "not for patients under 18" in text(det)
@@ -272,14 +288,14 @@ def test_intrathecal_morphine_under_18_is_a_warning(engine: Engine) -> None:
 
 # ---------------------------------------------------------------- device procedures
 
-def test_catheter_revision_for_breakdown_is_judged_as_a_revision(engine: Engine) -> None:
+def test_catheter_revision_for_breakdown_is_judged_as_a_revision(engine: BothPaths) -> None:
     det = decide(engine, _form("027-catheter-revision"))
     assert outcomes(det) == {"62350": "meets-criteria", "E0785": "meets-criteria"}
     assert {line["request_kind"] for line in det["lines"]} == {"catheter revision"}
     assert "T85.610A" not in {u["code"] for u in det["unknown"]["codes"]}
 
 
-def test_catheter_revision_without_a_problem_is_pended(engine: Engine) -> None:
+def test_catheter_revision_without_a_problem_is_pended(engine: BothPaths) -> None:
     form = _form("027-catheter-revision")
     form["diagnoses"] = [{"code": "G89.4", "system": "ICD-10-CM"}]
     del form["catheter"]
@@ -296,21 +312,21 @@ def _replacement(reason: str) -> dict:
     return form
 
 
-def test_aetna_refuses_a_replacement_only_for_wireless_monitoring(engine: Engine) -> None:
+def test_aetna_refuses_a_replacement_only_for_wireless_monitoring(engine: BothPaths) -> None:
     det = decide(engine, _replacement("wireless-monitoring-only"))
     assert outcomes(det) == {"62362": "does-not-meet", "E0786": "does-not-meet"}
     assert "wireless monitoring" in text(det)
 
 
 @pytest.mark.parametrize("reason", ["battery-end-of-life", "convenience", "upgrade"])
-def test_aetna_replacement_says_only_what_aetna_says(engine: Engine, reason: str) -> None:
+def test_aetna_replacement_says_only_what_aetna_says(engine: BothPaths, reason: str) -> None:
     det = decide(engine, _replacement(reason))
     assert outcomes(det) == {"62362": "meets-criteria", "E0786": "meets-criteria"}
     cited = {c["source"] for u in det["met_criteria"] for c in u["citations"]}
     assert "ANTHEM-CG-SURG-79" not in cited
 
 
-def test_removal_needs_the_device_documented(engine: Engine) -> None:
+def test_removal_needs_the_device_documented(engine: BothPaths) -> None:
     form = _form("027-catheter-revision")
     form["requested"] = [{"code": "62365", "system": "CPT", "units": 1}]
     assert outcomes(decide(engine, form)) == {"62365": "meets-criteria"}
@@ -321,26 +337,26 @@ def test_removal_needs_the_device_documented(engine: Engine) -> None:
 
 # ---------------------------------------------------------------- codes as billed
 
-def test_bare_g35_in_2026_asks_for_the_specific_code(engine: Engine) -> None:
+def test_bare_g35_in_2026_asks_for_the_specific_code(engine: BothPaths) -> None:
     det = decide(engine, _form("028-bare-g35-implant"))
     assert outcomes(det) == {"62362": "insufficient-documentation", "J0475": "insufficient-documentation"}
     assert "send the specific billable code" in text(det)
 
 
-def test_bare_g35_before_october_2025_is_billable(engine: Engine) -> None:
+def test_bare_g35_before_october_2025_is_billable(engine: BothPaths) -> None:
     form = _form("028-bare-g35-implant")
     for line in form["requested"]:
         line["dates_of_service"] = ["2025-06-10"]
     assert outcomes(decide(engine, form)) == {"62362": "meets-criteria", "J0475": "meets-criteria"}
 
 
-def test_category_with_subcodes_is_not_billable(engine: Engine) -> None:
+def test_category_with_subcodes_is_not_billable(engine: BothPaths) -> None:
     det = decide(engine, _form("013-cancer-pain-initial"),
                  diagnoses=[{"code": "C34.90", "system": "ICD-10-CM"}, {"code": "G89.2", "system": "ICD-10-CM"}])
     assert set(outcomes(det).values()) == {"insufficient-documentation"}
 
 
-def test_seventh_character_code_without_it_is_not_billable(engine: Engine) -> None:
+def test_seventh_character_code_without_it_is_not_billable(engine: BothPaths) -> None:
     form = _form("027-catheter-revision")
     form["diagnoses"] = [{"code": "T85.610", "system": "ICD-10-CM"}, {"code": "G89.4", "system": "ICD-10-CM"}]
     assert set(outcomes(decide(engine, form)).values()) == {"insufficient-documentation"}
@@ -348,14 +364,14 @@ def test_seventh_character_code_without_it_is_not_billable(engine: Engine) -> No
 
 # ---------------------------------------------------------------- billing coherence (never blocking)
 
-def test_admixture_billed_as_a_j_code_under_medicare_is_advised(engine: Engine) -> None:
+def test_admixture_billed_as_a_j_code_under_medicare_is_advised(engine: BothPaths) -> None:
     det = view(engine.decide(load_case_file(CASES / "029-admixture-billed-as-j-code.jsonld")))
     assert outcomes(det) == {"J2274": "meets-criteria", "62370": "meets-criteria"}
     words = text(det)
     assert "A54100" in words and "modifier KD" in words and "refill interval" in words
 
 
-def test_absurd_ziconotide_units_are_advised(engine: Engine) -> None:
+def test_absurd_ziconotide_units_are_advised(engine: BothPaths) -> None:
     form = _form("000-ziconotide-refill")
     form["requested"][0]["units"] = 100000
     form["regimen"] = [{"drug": "ziconotide", "concentration_mcg_per_ml": 25, "daily_dose_mcg": 3}]
@@ -364,7 +380,7 @@ def test_absurd_ziconotide_units_are_advised(engine: Engine) -> None:
     assert any(a["criterion"].endswith("crit-billing-units") for a in det["advisories"])
 
 
-def test_kd_modifier_silences_the_medicare_advisory(engine: Engine) -> None:
+def test_kd_modifier_silences_the_medicare_advisory(engine: BothPaths) -> None:
     form = json.loads((CASES / "029-admixture-billed-as-j-code.jsonld").read_text())
     det = view(engine.decide(load_case(json.dumps(form), content_type="application/ld+json")))
     assert any(a["criterion"].endswith("crit-modifier-kd") for a in det["advisories"])
@@ -376,7 +392,7 @@ def test_kd_modifier_silences_the_medicare_advisory(engine: Engine) -> None:
 
 # ---------------------------------------------------------------- conservative therapy no stricter than its citation
 
-def test_aetna_cancer_pain_with_failed_systemic_opioids_needs_no_adjuvant(engine: Engine) -> None:
+def test_aetna_cancer_pain_with_failed_systemic_opioids_needs_no_adjuvant(engine: BothPaths) -> None:
     form = _form("013-cancer-pain-initial")
     form["therapy_history"] = [t for t in form["therapy_history"] if t["category"] == "systemic-opioid"]
     assert outcomes(decide(engine, form)) == {"62362": "meets-criteria", "J2274": "meets-criteria"}
@@ -412,7 +428,7 @@ def test_reasoner_names_no_code_drug_or_policy() -> None:
     assert found == []
 
 
-def test_catheter_revision_with_a_complication_code_needs_no_pump_record(engine: Engine) -> None:
+def test_catheter_revision_with_a_complication_code_needs_no_pump_record(engine: BothPaths) -> None:
     form = _form("027-catheter-revision")
     form.pop("pump")
     form.pop("catheter")
@@ -421,14 +437,14 @@ def test_catheter_revision_with_a_complication_code_needs_no_pump_record(engine:
     assert {line["request_kind"] for line in det["lines"]} == {"catheter revision"}
 
 
-def test_refill_service_without_regimen_follows_the_billed_drug(engine: Engine) -> None:
+def test_refill_service_without_regimen_follows_the_billed_drug(engine: BothPaths) -> None:
     form = _form("020-baclofen-for-pain")
     form.pop("regimen")
     det = decide(engine, form)
     assert outcomes(det) == {"J0475": "does-not-meet", "62370": "does-not-meet"}
 
 
-def test_screening_steps_without_agent_use_the_billed_drug_limit(engine: Engine) -> None:
+def test_screening_steps_without_agent_use_the_billed_drug_limit(engine: BothPaths) -> None:
     form = _form("025-baclofen-screening-50-negative")
     form.pop("regimen")
     form["intrathecal_trial"].pop("agent")
