@@ -93,13 +93,28 @@ def warm(repeat: int) -> dict:
     return out
 
 
+def plan(count: int, batch_size: int) -> list[dict]:
+    """Each rule timed both ways (once for a batch, case by case) in one process, as the plan sees it."""
+    from reasoner.engine import Engine
+    from reasoner.fastpath.form_graph import load_form
+
+    engine = Engine.load(validator="fast")
+    forms = [load_form(json.dumps(form, default=str)) for form in generate(count, seed=1)]
+    engine.decide_many(forms, batch_size=batch_size)
+    out = []
+    for rule, cost in zip(engine.fast.rules, engine.fast.plan.costs()):
+        out.append({"order": rule.order, "label": rule.label,
+                    **{f"{way}_ms_per_case": 1000 * seconds for way, seconds in cost.items()}})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=10, help="passes over the bundled cases")
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--skip", action="append", default=[], choices=["warm", "batch", "one"])
+    parser.add_argument("--skip", action="append", default=[], choices=["warm", "batch", "one", "plan"])
     args = parser.parse_args(argv)
     report: dict = {"command": "python -m bench.bench_fastpath " + " ".join(sys.argv[1:] if argv is None else argv)}
     if "warm" not in args.skip:
@@ -109,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
               f"fast {w['fast']['wall_median_ms']:.1f} ms (p99 {w['fast']['wall_p99_ms']:.1f}, "
               f"cpu {w['fast']['cpu_median_ms']:.1f}); ratio {w['ratio_wall']:.1f}x wall, {w['ratio_cpu']:.1f}x cpu",
               flush=True)
+    if "plan" not in args.skip:
+        report["plan"] = rows = plan(3 * args.batch_size, args.batch_size)
+        print(f"each rule per case, timed once for a batch of {args.batch_size} and case by case (ms):")
+        for row in rows:
+            batch, single = row.get("batch_ms_per_case"), row.get("single_ms_per_case")
+            print(f"  {row['order']:>4.0f} {row['label'][:40]:40s} batch {'-' if batch is None else f'{batch:.3f}':>7} "
+                  f"single {'-' if single is None else f'{single:.3f}':>7}", flush=True)
     if "batch" not in args.skip:
         texts = [json.dumps(form, default=str) for form in generate(args.cases, seed=0)]
         many = throughput(texts, _many, args.processes, args.batch_size)

@@ -34,6 +34,7 @@ class Rule:
     order: float
     text: str          # the CONSTRUCT as written, run with $this substituted
     targets: tuple[str, ...]  # patterns binding $this to the rule shape's focus nodes (empty: case by case)
+    label: str = ""
 
     def batch_text(self, cases) -> str | None:
         """The rule for a batch: ``$this`` bound to every case by ``VALUES`` (Oxigraph then starts its
@@ -67,7 +68,8 @@ def read_rules(graph: Graph) -> list[Rule]:
         text = str(graph.value(rule, SH.construct))
         targets = [f"$this <{RDF.type}>/<{RDFS.subClassOf}>* <{cls}> ." for cls in graph.objects(shape, SH.targetClass)]
         targets += [f"VALUES $this {{ <{node}> }}" for node in graph.objects(shape, SH.targetNode)]
-        rules.append(Rule(float(graph.value(rule, SH.order) or 0), text, tuple(targets)))
+        rules.append(Rule(float(graph.value(rule, SH.order) or 0), text, tuple(targets),
+                          str(graph.value(rule, RDFS.label) or "")))
     return sorted(rules, key=lambda r: (r.order, r.text))
 
 
@@ -114,6 +116,11 @@ class RulePlan:
     def record(self, index: int, way: str, seconds_per_case: float) -> None:
         with self._lock:
             self._cost[index].setdefault(way, seconds_per_case)
+
+    def costs(self) -> list[dict[str, float]]:
+        """Per rule, the seconds a case each way took when it was timed (for the benchmark)."""
+        with self._lock:
+            return [dict(c) for c in self._cost]
 
 
 def run_rules_many(store: ox.Store, rules: list[Rule], plan: RulePlan, owners: dict, cases: dict,
