@@ -83,7 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     from reasoner.engine import DEFAULT_POLICY, Engine
     from reasoner.fastpath.form_graph import load_form
     from reasoner.fastpath.pipeline import case_data
-    from reasoner.fastpath.rules import run_rules_one
     from reasoner.fastpath.validate import validate_graphs
     from reasoner.compiled import from_ox
     from reasoner.validation import validate_case
@@ -96,13 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in sorted((ROOT / "cases").glob("*.json")):
         case = case_data(load_form(path.read_bytes()))
         version = engine.knowledge.policy_version(case.requested_policy or DEFAULT_POLICY)
-        store = engine.knowledge.closure
-        graph = ox.NamedNode(f"urn:necessity:jena:{uuid.uuid4()}")
-        store.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in case.triples])
-        run_rules_one(store, fast.rules, ox.NamedNode(case.iri), graph)
-        store.extend(fast._type_quads(store, graph))
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
-        store.remove_graph(graph)
+        triples = fast.derive(case)
         data_file = work / f"{path.stem}.nt"
         ox.serialize(triples, output=str(data_file), format=ox.RdfFormat.N_TRIPLES)
         shapes_file = work / f"shapes-{version.policy_id}.ttl"

@@ -1,7 +1,7 @@
 """The SPARQL rules of ``shapes/rules.ttl``, for one case or set-at-a-time over many.
 
-One case: each rule runs with ``$this`` bound to the case, over the ontology closure and the case's
-named graph (exactly what :mod:`reasoner.inference` does). Many cases: each rule runs once over a
+One case: each rule runs with ``$this`` bound to the case, over the ontology closure with the case
+beside it (what :mod:`reasoner.inference` does, there with the case in a named graph). Many cases: each rule runs once over a
 store whose default graph holds the closure and every case, with ``$this`` bound by the rule
 shape's targets instead of a substitution; each derived triple goes back to the graph of the case
 whose node is its subject (:class:`RulePlan` runs a rule case by case where that is cheaper). That is sound because case nodes are IRIs under the case's own IRI
@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from ..namespaces import RDF, RDFS, SH
 
-__all__ = ["Rule", "RulePlan", "read_rules", "run_rules_one", "run_rules_many"]
+__all__ = ["Rule", "RulePlan", "read_rules", "derive_one", "run_rules_many"]
 
 _THIS = ox.Variable("this")
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\s*\{", re.IGNORECASE)
@@ -73,12 +73,36 @@ def read_rules(graph: Graph) -> list[Rule]:
     return sorted(rules, key=lambda r: (r.order, r.text))
 
 
-def run_rules_one(store: ox.Store, rules: list[Rule], case: ox.NamedNode, graph: ox.NamedNode) -> None:
-    """Run the rules for one case whose triples are in ``graph``; derivations go into ``graph``."""
-    default_graph = [ox.DefaultGraph(), graph]
-    for rule in rules:
-        derived = store.query(rule.text, default_graph=default_graph, substitutions={_THIS: case})
-        store.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in derived])
+def derive_one(store: ox.Store, rules: list[Rule], case: ox.NamedNode, triples) -> list[ox.Triple]:
+    """The case's triples and every triple the rules derive from them, without repeats.
+
+    The case goes into the store's default graph beside the closure while the rules run, and out
+    again after (only what was not there before, so the closure is left as it was). Oxigraph reads
+    one default graph about a third faster than the union of the closure and a case graph, and a
+    store that takes quads out one by one stays as fast over hundreds of cases, where dropping a
+    whole named graph each time slowed it down (both measured on the bundled cases).
+    """
+    out = dict.fromkeys(triples)
+    added: list[ox.Quad] = []
+
+    def put(new) -> None:
+        quads = []
+        for t in new:
+            out.setdefault(t)
+            quad = ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+            if quad not in store:
+                quads.append(quad)
+        store.extend(quads)
+        added.extend(quads)
+
+    try:
+        put(list(out))
+        for rule in rules:
+            put(list(store.query(rule.text, substitutions={_THIS: case})))
+    finally:
+        for quad in added:
+            store.remove(quad)
+    return list(out)
 
 
 class RulePlan:
