@@ -35,13 +35,13 @@ def cache_dir() -> Path:
 
 def _read(cache: Path, graph: Graph) -> Graph:
     data = cache.read_bytes()
+    triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))  # all or nothing: a damaged file adds none
     for line in data.split(b"\n", 200)[:200]:
         match = _PREFIX.match(line.decode("utf-8", "replace"))
         if match is None:
             break
         graph.bind(match.group(1), match.group(2), override=True)
-    graph.addN((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object), graph)
-               for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    graph.addN((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object), graph) for t in triples)
     return graph
 
 
