@@ -11,7 +11,6 @@ from .engine import Engine
 from .errors import CaseLoadError
 from .fhir.load import is_bundle_file, load_pas_bundle
 from .fhir.response import response_bundle
-from .loading import load_case_file
 from .paths import data_root
 from .render import render_summary
 
@@ -25,19 +24,22 @@ def bundled_cases() -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .batch import expand_paths, run_jsonl
+    from .batch import expand_paths, read_case_path, run_jsonl
 
     paths = expand_paths(args.cases) if args.cases else bundled_cases()
-    engine = Engine.load()
     if getattr(args, "jsonl", False):
-        return run_jsonl(engine, paths, policy=args.policy, version=args.policy_version)
+        workers = getattr(args, "workers", 1)
+        return run_jsonl(Engine.load() if workers == 1 else None, paths, policy=args.policy,
+                         version=args.policy_version, decided_at=args.decided_at, workers=workers,
+                         batch_size=getattr(args, "batch_size", 32))
+    engine = Engine.load()
     decided = []
     for path in paths:
         mapped = None
         if is_bundle_file(path):
             case, mapped = load_pas_bundle(path.read_bytes(), source=path.name)
         else:
-            case = load_case_file(path)
+            case = read_case_path(path)
         det = engine.decide(case, policy=args.policy, version=args.policy_version, decided_at=args.decided_at)
         decided.append(det)
         if getattr(args, "fhir", False):

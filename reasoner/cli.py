@@ -73,6 +73,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
+
+
 def _moment(text: str):
     from datetime import datetime
 
@@ -104,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the decision time to record (RFC 3339; default: now), for reproducible letters")
     fmt.add_argument("--jsonl", action="store_true",
                      help="batch: one determination (or error) per line as each case finishes; exit 1 if any failed")
+    check.add_argument("--workers", type=_positive, default=1, metavar="N",
+                       help="with --jsonl: decide the batches on N processes (the machine's cores; default 1)")
+    check.add_argument("--batch-size", type=_positive, default=32, metavar="N",
+                       help="with --jsonl: cases decided together in one store (default 32)")
     check.set_defaults(func=_cmd_check)
 
     diff = sub.add_parser("diff", help="what changed between two policy versions (or shapes folders), and "

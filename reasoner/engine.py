@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from . import __version__
 from .compiled import CompiledKnowledge, compile_knowledge
 from .determination import Determination, VersionChoice, determine
-from .errors import UnknownPolicyError
+from .errors import NecessityError, UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
 from .loading.codes import use_knowledge
@@ -171,6 +171,30 @@ class Engine:
                 continue
             pending = iter(finishers)
             yield from self.fast.decide_many(batch, versions, lambda view, results: next(pending)(view, results))
+
+    def decide_each(self, cases: Iterable[LoadedCase | FormCase], *, policy: str | None = None,
+                    version: str | None = None, decided_at: datetime | None = None,
+                    batch_size: int = 32) -> Iterator[Determination | NecessityError]:
+        """:meth:`iter_decide` for a job that goes on past a bad case: a case that cannot be decided
+        gives its error in its place. A batch holding such a case is decided again case by case."""
+        chunk: list = []
+        for case in [*cases, None]:
+            if case is not None:
+                chunk.append(case)
+                if len(chunk) < batch_size:
+                    continue
+            if not chunk:
+                break
+            try:
+                yield from list(self.iter_decide(chunk, policy=policy, version=version, decided_at=decided_at,
+                                                 batch_size=batch_size))
+            except NecessityError:
+                for one in chunk:
+                    try:
+                        yield self.decide(one, policy=policy, version=version, decided_at=decided_at)
+                    except NecessityError as exc:
+                        yield exc
+            chunk = []
 
     def policies(self) -> list[dict]:
         """Every policy with its versions and criteria (with citations), JSON-ready."""

@@ -77,3 +77,27 @@ def test_progress_shows_on_a_terminal(tmp_path: Path) -> None:
     text = seen.decode("utf-8", "replace")
     assert "deciding" in text and "4/4" in text, text
     assert len(stdout.decode().splitlines()) == 4  # stdout stays pure JSON Lines
+
+
+def test_two_workers_write_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
+    folder = _broken_folder(tmp_path)
+    for path in sorted([*CASES.glob("01*.json"), *CASES.glob("02*.json")]):
+        shutil.copy(path, folder / path.name)
+    at = ["--decided-at", "2026-01-05T12:00:00Z"]
+    one = subprocess.run(_command(str(folder), "--jsonl", *at), capture_output=True, text=True, timeout=300)
+    two = subprocess.run(_command(str(folder), "--jsonl", "--workers", "2", "--batch-size", "3", *at), capture_output=True,
+                         text=True, timeout=300)
+    assert one.returncode == two.returncode == 1, two.stderr
+    assert two.stdout == one.stdout and len(one.stdout.splitlines()) == len(list(folder.iterdir()))
+
+
+def test_a_batch_with_an_unknown_policy_decides_the_other_cases(tmp_path: Path) -> None:
+    folder = _broken_folder(tmp_path)
+    form = json.loads((CASES / "001-hydromorphone-refill.json").read_text(encoding="utf-8"))
+    form["id"], form["policy"] = "001b-unknown-policy", "no-such-policy"
+    (folder / "001b-unknown-policy.json").write_text(json.dumps(form), encoding="utf-8")
+    out = subprocess.run(_command(str(folder), "--jsonl"), capture_output=True, text=True, timeout=300)
+    lines = {Path(line["source"]).stem: line for line in map(json.loads, out.stdout.splitlines())}
+    assert lines["001b-unknown-policy"]["error"]["type"] == "UnknownPolicyError"
+    assert lines["001-hydromorphone-refill"]["case_id"] == "001-hydromorphone-refill"
+    assert out.returncode == 1
