@@ -9,9 +9,10 @@ from fastapi import Depends, Request
 from reasoner.engine import Engine
 from reasoner.store import Store
 
+from .decision_pool import Decider
 from .settings import Settings
 
-__all__ = ["EngineDep", "StoreDep", "SettingsDep"]
+__all__ = ["EngineDep", "StoreDep", "SettingsDep", "DeciderDep"]
 
 
 def get_engine(request: Request) -> Engine:
@@ -22,6 +23,10 @@ def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
+def get_decider(request: Request) -> Decider:
+    return request.app.state.decider
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -29,3 +34,4 @@ def get_settings(request: Request) -> Settings:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DeciderDep = Annotated[Decider, Depends(get_decider)]

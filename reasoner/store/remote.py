@@ -27,7 +27,7 @@ from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, QueryError, QueryTimeoutError, StoreConfigError,
     StoreError,
 )
-from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, graph_from_nt, nt_lines, short
+from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, nt_lines, short
 from .config import RemoteConfig
 from .consensus import Consensus
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, lock_iri, nt_iri
@@ -86,7 +86,7 @@ class RemoteStore:
                 "tdb2:unionDefaultGraph true in Fuseki, or set NECESSITY_SPARQL_UNION_GRAPH_URI (Fuseki: "
                 "urn:x-arq:UnionGraph)")
 
-    def add_case(self, case_id: str, case_graph: Graph, determination: DeterminationBuilder) -> URIRef:
+    def add_case(self, case_id: str, case_graph: GraphData, determination: DeterminationBuilder) -> URIRef:
         iri = case_iri(case_id)
         det = determination_iri(case_id, 1)
         exists = CaseExistsError(f"a case with id '{case_id}' is already stored", iri=str(iri))

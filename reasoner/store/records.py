@@ -1,0 +1,70 @@
+"""A determination's record read straight from pyoxigraph quads: no rdflib graph, no model.
+
+Listing a case's determinations (``GET /cases/{id}``) needs only what the root node of each
+determination graph says about itself and the outcome of each line: a dozen quads of a graph
+of a thousand. :func:`record_from_quads` reads those few through pattern lookups, and gives
+the same :class:`~reasoner.store.results.DeterminationRecord` as
+:func:`~reasoner.store.results.read_record` (which reads the whole graph into the
+determination model; a test compares the two on stored determinations). A graph without a
+``nec:Determination`` root (one written before the model existed) is left to ``read_record``:
+the function answers None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import pyoxigraph as ox
+
+from ..namespaces import CASE, NEC, PROV, RDF
+from .results import DeterminationRecord
+
+__all__ = ["record_from_quads", "Lookup"]
+
+Lookup = Callable[[ox.NamedNode | ox.BlankNode, ox.NamedNode | None], Iterable[ox.Quad]]
+"""Quads of one graph with this subject (and predicate, when not None)."""
+
+_TYPE = ox.NamedNode(str(RDF.type))
+_DETERMINATION = ox.NamedNode(str(NEC.Determination))
+_ROOT = {ox.NamedNode(str(p)): name for p, name in (
+    (NEC.underPolicyVersion, "policy_version"), (NEC.policyId, "policy_id"), (NEC.versionLabel, "version_label"),
+    (NEC.engineVersion, "engine_version"), (PROV.generatedAtTime, "generated_at"))}
+_LINE = ox.NamedNode(str(NEC.hasLineOutcome))
+_OUTCOME = ox.NamedNode(str(NEC.outcome))
+_CODE = ox.NamedNode(str(NEC.notation))
+_FOR_LINE = ox.NamedNode(str(NEC.forLine))
+
+
+def _instant(text: str) -> str:
+    """An xsd:dateTime as the model writes it back (UTC as ``Z``)."""
+    try:
+        return datetime.fromisoformat(text).isoformat().replace("+00:00", "Z")
+    except ValueError:
+        return text
+
+
+def record_from_quads(case_id: str, number: int, det: str, lookup: Lookup) -> DeterminationRecord | None:
+    """The record of determination ``det`` from its graph's quads, or None if it has no typed root."""
+    root = ox.NamedNode(det)
+    if not any(q.object == _DETERMINATION for q in lookup(root, _TYPE)):
+        return None
+    fields: dict[str, str] = {}
+    lines = []
+    for quad in lookup(root, None):
+        name = _ROOT.get(quad.predicate)
+        if name is not None:
+            fields[name] = quad.object.value
+        elif quad.predicate == _LINE:
+            lines.append(quad.object)
+    if "generated_at" in fields:
+        fields["generated_at"] = _instant(fields["generated_at"])
+    outcomes: dict[str, str] = {}
+    for line in lines:
+        values = {q.predicate: q.object.value for q in lookup(line, None)
+                  if q.predicate in (_OUTCOME, _CODE, _FOR_LINE)}
+        key = values.get(_CODE, values.get(_FOR_LINE))
+        if _OUTCOME in values and key is not None:
+            outcomes[key] = values[_OUTCOME]
+    return DeterminationRecord(number=number, iri=det, case_iri=str(CASE[case_id]), outcomes=dict(sorted(outcomes.items())),
+                               **fields)
