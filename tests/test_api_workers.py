@@ -68,7 +68,7 @@ def test_pool_and_threads_decide_alike(clients, path: Path) -> None:
 def test_pool_renders_letters_and_turtle(clients) -> None:
     pool, _ = clients
     form = json.loads(CASE_FILES[0].read_text(encoding="utf-8"))
-    for accept, media in (("text/markdown", "text/markdown; charset=utf-8"), ("text/turtle", "text/turtle")):
+    for accept, media in (("text/markdown", "text/markdown; charset=utf-8"), ("text/turtle", "text/turtle; charset=utf-8")):
         form["id"] = f"letter-{accept.split('/')[1]}"
         r = pool.post("/cases", content=json.dumps(form), headers={**JSON, "Accept": accept})
         assert r.status_code == 201, r.text
