@@ -115,3 +115,22 @@ def test_ntriples_text_cannot_name_another_graph(tmp_path: Path) -> None:
         assert store.case_ids() == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("kind", ["embedded", "remote"])
+def test_case_size_counts_without_reading_the_graph(kind: str, tmp_path: Path, request) -> None:
+    from reasoner.errors import CaseNotFoundError
+    from reasoner.store import open_store
+
+    location = request.getfixturevalue("oxigraph_server") if kind == "remote" else tmp_path / "store"
+    store = open_store(location)
+    try:
+        case = Graph()
+        for n in range(7):
+            case.add((CASE["size-1"], NEC.caseId, Literal(f"value {n}")))
+        store.add_case("size-1", case, lambda iri: f'<{iri}> <{NEC.policyId}> "p" .\n')
+        assert store.case_size("size-1") == 7 == len(store.get_case("size-1"))
+        with pytest.raises(CaseNotFoundError):
+            store.case_size("no-such-case")
+    finally:
+        store.close()

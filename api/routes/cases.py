@@ -8,6 +8,7 @@ own determination, numbered from 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -20,7 +21,9 @@ from reasoner.determination import Determination
 from reasoner.engine import Engine
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import bind_prefixes
-from reasoner.store import DeterminationNotFoundError, DeterminationRecord, Store, case_iri, determination_iri
+from reasoner.store import (
+    DeterminationNotFoundError, DeterminationRecord, EmbeddedStore, Store, case_iri, determination_iri,
+)
 from reasoner.vocabulary import from_iri
 
 from ..deps import DeciderDep, EngineDep, StoreDep
@@ -150,20 +153,40 @@ async def submit_case(request: Request, decider: DeciderDep, store: StoreDep, po
             response_model=CasePublic,
             responses={200: {"content": {m: {"schema": {"type": "string"}} for m in CASE_GRAPH_TYPES[1:]}},
                        **_ERRORS})
-def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
+async def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
     media = choose(request.headers.get("accept"), CASE_GRAPH_TYPES)
+    if media == "application/json":
+        return await _read(store, _case_summary, store, case_id)
+    return await run_in_threadpool(_case_document, store, case_id, media)
+
+
+def _case_summary(store: Store, case_id: str) -> Response:
+    """The case's id, size and determination records: a count and a few quads each, no graph read."""
+    size = store.case_size(case_id)
+    records = store.list_determinations(case_id)
+    body = CasePublic(id=case_id, iri=str(case_iri(case_id)), triples=size,
+                      determinations=[_summary(case_id, r) for r in records])
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
+def _case_document(store: Store, case_id: str, media: str) -> Response:
+    """The case graph (Turtle, JSON-LD, N-Triples) or the reviewer's page of its latest determination."""
     graph = store.get_case(case_id)
     if media == "text/html":
         records = store.list_determinations(case_id)
         if not records:
             raise DeterminationNotFoundError(f"case '{case_id}' has no determination yet")
         return _letter(_stored(store, case_id, max(r.number for r in records)), media)
-    if media != "application/json":
-        return _rdf(graph, media)
-    records = store.list_determinations(case_id)
-    body = CasePublic(id=case_id, iri=str(case_iri(case_id)),
-                      triples=len(graph), determinations=[_summary(case_id, r) for r in records])
-    return JSONResponse(body.model_dump())
+    return _rdf(graph, media)
+
+
+async def _read(store: Store, read: Callable[..., Response], *args: object) -> Response:
+    """A short read: in the event loop for the embedded store (well under a millisecond of store work,
+    so a hand-off to a thread and back would cost more than the read), in the thread pool for a
+    remote store (it waits on the network)."""
+    if isinstance(store, EmbeddedStore):
+        return read(*args)
+    return await run_in_threadpool(read, *args)
 
 
 @router.get("/{case_id}/determinations", summary="The determinations of a stored case, oldest first",

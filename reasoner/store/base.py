@@ -47,6 +47,9 @@ class Store(Protocol):
     def get_case(self, case_id: str) -> Graph:
         """The case graph. Raises CaseNotFoundError."""
 
+    def case_size(self, case_id: str) -> int:
+        """How many triples the stored case graph holds (without reading it). Raises CaseNotFoundError."""
+
     def list_determinations(self, case_id: str) -> list[DeterminationRecord]:
         """The determinations of a stored case, oldest first. Raises CaseNotFoundError."""
 

@@ -145,6 +145,13 @@ class EmbeddedStore:
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
         return self.get_graph(iri)
 
+    def case_size(self, case_id: str) -> int:
+        iri = case_iri(case_id)
+        if not self._has_graph(iri):
+            raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
+        [row] = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nt_iri(iri)} {{ ?s ?p ?o }} }}")
+        return int(row[0].value)
+
     def list_determinations(self, case_id: str) -> list[DeterminationRecord]:
         iri = case_iri(case_id)
         if not self._has_graph(iri):
@@ -178,9 +185,7 @@ class EmbeddedStore:
         return len(self.case_ids())
 
     def get_graph(self, iri: URIRef | str) -> Graph:
-        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(iri)))
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        return graph_from_nt(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+        return graph_from_nt(self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri))) or b"")
 
     def dump(self) -> bytes:
         quads = [q for q in self._store.quads_for_pattern(None, None, None, None)

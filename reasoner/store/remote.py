@@ -135,6 +135,14 @@ class RemoteStore:
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
         return graph
 
+    def case_size(self, case_id: str) -> int:
+        iri = case_iri(case_id)
+        rows = self._rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nt_iri(iri)} {{ ?s ?p ?o }} }}")
+        size = int(rows[0].get("n", 0)) if rows else 0
+        if not size:  # an empty graph is no graph (as for get_case)
+            raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
+        return size
+
     def list_determinations(self, case_id: str) -> list[DeterminationRecord]:
         if not self.has_case(case_id):
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(case_iri(case_id)))
