@@ -189,9 +189,12 @@ class Config:
 
 def parse_configs(specs: list[str], scratch: Path) -> list[Config]:
     """``threads`` (decide in the server's threads), ``pool`` or ``pool:N`` (N decision workers; default
-    one per core) and ``rev:REV`` (the server of git revision REV, with its own defaults)."""
+    one per core) and ``rev:REV`` (the server of git revision REV, with its own defaults). A suffix
+    ``+path=DIR`` puts DIR on the server's path (packages installed with ``pip install --target DIR``,
+    such as uvloop and httptools, which uvicorn then picks)."""
     configs = []
     for spec in specs:
+        spec, _, extra = spec.partition("+path=")
         kind, _, arg = spec.partition(":")
         if kind == "threads":
             configs.append(Config(spec, REPO, {"NECESSITY_DECIDE_WORKERS": "0"}))
@@ -206,13 +209,17 @@ def parse_configs(specs: list[str], scratch: Path) -> list[Config]:
             configs.append(Config(spec, tree, {}))
         else:
             raise SystemExit(f"unknown configuration {spec!r}: threads, pool, pool:N or rev:REV")
+        if extra:
+            last = configs[-1]
+            configs[-1] = Config(f"{last.name}+path", last.tree, {**last.env, "EXTRA_PATH": extra})
     return configs
 
 
 def start_server(store: Path, config: Config | None = None) -> tuple[subprocess.Popen, str]:
     config = config or Config("pool", REPO, {})
     port = _free_port()
-    env = {**os.environ, "NECESSITY_API_KEYS": API_KEY, "PYTHONPATH": str(config.tree), **config.env}
+    env = {**os.environ, "NECESSITY_API_KEYS": API_KEY, **config.env}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(config.tree), env.pop("EXTRA_PATH", "")) if p)
     process = subprocess.Popen([sys.executable, "-m", "reasoner.cli", "serve", "--host", "127.0.0.1",
                                 "--port", str(port), "--store", str(store)], cwd=config.tree, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
