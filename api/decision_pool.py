@@ -8,7 +8,7 @@ graphs as N-Triples and the rendered response), then only writes it. With ``work
 is no pool and :func:`api.submission.prepare` runs in the server's thread pool, as before.
 
 A worker that dies takes its request with it (a 500); the pool is then built again for the
-requests that follow.
+requests that follow. A worker whose server process is killed ends itself within a second.
 """
 
 from __future__ import annotations
@@ -43,8 +43,18 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the server process is gone (killed, so it could not shut the pool down):
+    the pool's queues stay open in the worker itself, so it would otherwise wait for work forever."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def _start() -> None:
     global _engine
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="exit-with-parent").start()
     from reasoner.engine import Engine
 
     _engine = Engine.load()

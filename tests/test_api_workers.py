@@ -101,3 +101,39 @@ def test_pool_refuses_a_stored_id(clients) -> None:
     r = pool.post("/cases", content=body, headers=JSON)
     assert r.status_code == 409, r.text
     assert pool.get(f"/cases/{CASE_FILES[1].stem}").json() == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
+    """A decision worker whose server dies without shutting the pool down ends itself."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import time\n"
+              "from api.decision_pool import DecisionPool\n"
+              "pool = DecisionPool(1)\n"
+              "pool.wait_ready()\n"
+              "print(*[p.pid for p in pool._executor._processes.values()], flush=True)\n"
+              "time.sleep(600)\n")
+    repo = Path(__file__).resolve().parents[1]
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=repo,
+                              env={**os.environ, "PYTHONPATH": str(repo)})
+    try:
+        workers = [int(pid) for pid in server.stdout.readline().split()]
+        assert workers
+        os.kill(workers[0], 0)  # running
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists() and
+                 Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "a decision worker outlived its server"

@@ -134,3 +134,20 @@ def test_case_size_counts_without_reading_the_graph(kind: str, tmp_path: Path, r
             store.case_size("no-such-case")
     finally:
         store.close()
+
+
+def test_remote_records_equal_model_records(necessity_engine, oxigraph_server: str) -> None:
+    from reasoner.store import RemoteStore
+
+    store = RemoteStore(oxigraph_server)
+    try:
+        for path in CASE_FILES[:3]:
+            form = dict(json.loads(path.read_text(encoding="utf-8")), id=f"remote-rec-{path.stem[:3]}")
+            case = read_case(json.dumps(form), content_type="application/json")
+            store.add_case(case.case_id, case.graph, necessity_engine.decide(case).to_graph)
+            [record] = store.list_determinations(case.case_id)
+            det = determination_iri(case.case_id, 1)
+            assert record == read_record(case.case_id, 1, det, store.get_determination(case.case_id, 1))
+            assert record.outcomes and record.version_label
+    finally:
+        store.close()

@@ -20,10 +20,10 @@ import pyoxigraph as ox
 from ..namespaces import CASE, NEC, PROV, RDF
 from .results import DeterminationRecord
 
-__all__ = ["record_from_quads", "Lookup"]
+__all__ = ["record_from_quads", "record_from_ntriples", "Lookup"]
 
-Lookup = Callable[[ox.NamedNode | ox.BlankNode, ox.NamedNode | None], Iterable[ox.Quad]]
-"""Quads of one graph with this subject (and predicate, when not None)."""
+Lookup = Callable[[ox.NamedNode | ox.BlankNode, ox.NamedNode | None], Iterable[ox.Quad | ox.Triple]]
+"""Quads (or triples) of one graph with this subject (and predicate, when not None)."""
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _DETERMINATION = ox.NamedNode(str(NEC.Determination))
@@ -68,3 +68,16 @@ def record_from_quads(case_id: str, number: int, det: str, lookup: Lookup) -> De
             outcomes[key] = values[_OUTCOME]
     return DeterminationRecord(number=number, iri=det, case_iri=str(CASE[case_id]), outcomes=dict(sorted(outcomes.items())),
                                **fields)
+
+
+def record_from_ntriples(case_id: str, number: int, det: str, data: bytes) -> DeterminationRecord | None:
+    """The record of determination ``det`` from its graph as N-Triples (a remote store's answer),
+    parsed by pyoxigraph and indexed by subject; None if it has no typed root."""
+    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+    for triple in ox.parse(data, ox.RdfFormat.N_TRIPLES):
+        by_subject.setdefault(triple.subject, []).append(triple)
+
+    def lookup(subject, predicate):  # noqa: ANN001, ANN202 - see Lookup
+        return [t for t in by_subject.get(subject, ()) if predicate is None or t.predicate == predicate]
+
+    return record_from_quads(case_id, number, det, lookup)
