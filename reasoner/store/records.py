@@ -50,19 +50,15 @@ def record_from_quads(case_id: str, number: int, det: str, lookup: Lookup) -> De
     if not any(q.object == _DETERMINATION for q in lookup(root, _TYPE)):
         return None
     fields: dict[str, str] = {}
-    lines = []
-    for quad in lookup(root, None):
-        name = _ROOT.get(quad.predicate)
-        if name is not None:
+    for predicate, name in _ROOT.items():  # one lookup each: the root has many more quads than these
+        for quad in lookup(root, predicate):
             fields[name] = quad.object.value
-        elif quad.predicate == _LINE:
-            lines.append(quad.object)
+    lines = [quad.object for quad in lookup(root, _LINE)]
     if "generated_at" in fields:
         fields["generated_at"] = _instant(fields["generated_at"])
     outcomes: dict[str, str] = {}
     for line in lines:
-        values = {q.predicate: q.object.value for q in lookup(line, None)
-                  if q.predicate in (_OUTCOME, _CODE, _FOR_LINE)}
+        values = {p: q.object.value for p in (_OUTCOME, _CODE, _FOR_LINE) for q in lookup(line, p)}
         key = values.get(_CODE, values.get(_FOR_LINE))
         if _OUTCOME in values and key is not None:
             outcomes[key] = values[_OUTCOME]
