@@ -169,6 +169,59 @@ def time_queries(path: Path, repeat: int) -> list[dict]:
     return out
 
 
+# ---------------------------------------------------------------- where a POST /cases spends its time
+
+
+def post_phases(n: int) -> list[dict]:
+    """The CPU time of each step of ``POST /cases`` in one process, per case: what a decision worker
+    does (read, decide, determination graph, N-Triples, response) and what the store-owning process
+    does (parse the N-Quads and write them in one transaction), and the two reads of ``GET /cases/{id}``."""
+    from api.submission import render_decision
+    from reasoner.engine import Engine
+    from reasoner.fastpath.form_graph import read_case
+    from reasoner.store import EmbeddedStore, determination_iri
+
+    engine = Engine.load()
+    store = EmbeddedStore(None)
+    store.load_knowledge(engine.knowledge_graph)
+    steps = ["read_case", "decide", "to_graph", "N-Triples", "JSON response", "store write (parse + transaction)",
+             "GET: case_size", "GET: list_determinations"]
+    times: dict[str, list[float]] = {step: [] for step in steps}
+    sizes: list[int] = []
+
+    def timed(step: str, call):
+        t0 = time.process_time()
+        out = call()
+        times[step].append(time.process_time() - t0)
+        return out
+
+    ids = []
+    for i, form in enumerate(generate(n, seed=7)):
+        body = json.dumps(dict(form, id=f"phase-{i:05d}")).encode()
+        try:
+            case = timed("read_case", lambda: read_case(body, content_type="application/json"))
+            det = timed("decide", lambda: engine.decide(case))
+        except Exception:  # noqa: BLE001 - a generated case the engine refuses is skipped
+            continue
+        iri = determination_iri(case.case_id, 1)
+        graph = timed("to_graph", lambda: det.to_graph(iri))
+        nt = timed("N-Triples", lambda: graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+        timed("JSON response", lambda: render_decision(det, iri, "application/json"))
+        case_nt = case.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        timed("store write (parse + transaction)", lambda: store.add_case(case.case_id, case_nt, lambda _: nt))
+        sizes.append(len(graph) + len(case.triples))
+        ids.append(case.case_id)
+    for case_id in ids:
+        timed("GET: case_size", lambda: store.case_size(case_id))
+        timed("GET: list_determinations", lambda: store.list_determinations(case_id))
+    store.close()
+    rows = [{"step": step, "cases": len(values), "cpu_ms_median": round(statistics.median(values) * 1000, 2),
+             "cpu_ms_p99": round(_pct(values, 99) * 1000, 2)} for step, values in times.items() if values]
+    rows.append({"step": "quads written per case", "cases": len(sizes),
+                 "cpu_ms_median": statistics.median(sizes) if sizes else None, "cpu_ms_p99": None})
+    return rows
+
+
 # ---------------------------------------------------------------- 3. the API under load
 
 
@@ -375,8 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=400, help="requests per scenario (at most)")
     parser.add_argument("--seconds", type=float, default=60, help="seconds per scenario (at most)")
     parser.add_argument("--store-dir", type=Path, help="keep the store here (reused if already filled)")
-    parser.add_argument("--skip", action="append", default=[], choices=["queries", "api"],
-                        help="skip the SPARQL timings or the one-configuration API table")
+    parser.add_argument("--skip", action="append", default=[], choices=["queries", "api", "phases"],
+                        help="skip the SPARQL timings, the one-configuration API table or the POST phases")
+    parser.add_argument("--phase-cases", type=int, default=200, help="cases for the POST phases (in one process)")
     parser.add_argument("--compare", nargs="+", metavar="CONFIG",
                         help="also drive POST and GET under each configuration in one run and give ratios to the "
                              "first: threads, pool, pool:N, rev:REV (e.g. --compare rev:main threads pool)")
@@ -393,7 +447,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"filling the store with {args.cases} cases ({args.workers} decision processes)...", flush=True)
         fill = fill_store(store_path, args.cases, args.workers)
         print(_table([fill], list(fill)))
-        queries, api, compared, ratios = [], [], [], []
+        queries, api, compared, ratios, phases = [], [], [], [], []
+        if "phases" not in args.skip:
+            print(f"\nwhere POST /cases spends its CPU time, {args.phase_cases} cases in one process "
+                  f"(load average {os.getloadavg()[0]:.2f})...", flush=True)
+            phases = post_phases(args.phase_cases)
+            print(_table(phases, ["step", "cases", "cpu_ms_median", "cpu_ms_p99"]))
         if "queries" not in args.skip:
             print(f"\ntiming SPARQL over {fill['cases_in_store']} stored cases...", flush=True)
             queries = time_queries(store_path, args.repeat)
@@ -424,7 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     out = {"benchmark": "bench_api", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "engine_version": __version__, "python": platform.python_version(), "machine": platform.machine(),
            "cpus": os.cpu_count(), "arguments": {k: str(v) for k, v in vars(args).items() if k != "store_dir"},
-           "fill": fill, "queries": queries, "api": api, "compared": compared, "ratios": ratios}
+           "fill": fill, "queries": queries, "api": api, "compared": compared, "ratios": ratios,
+           "post_phases": phases}
     results = REPO / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     target = results / f"bench_api-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
