@@ -86,10 +86,17 @@ def render_decision(det: Determination, iri: URIRef, media: str) -> tuple[bytes,
     return body.model_dump_json().encode("utf-8"), "application/json"
 
 
+def _sorted(nt: str) -> str:
+    """N-Triples lines in text order, i.e. by subject then predicate: the store writes a graph whose
+    triples come grouped by subject about a fifth faster (:func:`reasoner.store.base.nquads` sorts
+    too, and sorting what is sorted already costs it little; here the worker pays for it)."""
+    return "\n".join(sorted(line for line in nt.splitlines() if line.strip())) + "\n"
+
+
 def _case_nt(case: LoadedCase | FormCase) -> str:
     if isinstance(case, FormCase):  # pyoxigraph triples: serialised without an rdflib graph
-        return (ox.serialize(case.triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-    return case.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        return _sorted((ox.serialize(case.triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
+    return _sorted(case.graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
 
 
 def prepare(engine: Engine, body: bytes, media: str, policy: str | None, version: str | None,
@@ -103,6 +110,6 @@ def prepare(engine: Engine, body: bytes, media: str, policy: str | None, version
     case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
     det = decide(engine, case, policy, version)
     iri = determination_iri(case.case_id, 1)
-    det_nt = det.to_graph(iri).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    det_nt = _sorted(det.to_graph(iri).serialize(format="nt", encoding="utf-8").decode("utf-8"))
     response, media_type = render_decision(det, iri, accept)
     return Prepared(case.case_id, _case_nt(case), str(iri), det_nt, response, media_type)

@@ -92,7 +92,9 @@ def nquads(graphs: Iterable[tuple[URIRef, GraphData]]) -> str:
     out = []
     for name, graph in graphs:
         g = nt_iri(name)
-        for line in nt_lines(graph):
+        # in text order, i.e. grouped by subject: Oxigraph writes such a batch about a fifth faster
+        # (its index inserts land side by side); cheap when the lines come sorted already
+        for line in sorted(nt_lines(graph)):
             body = line.rstrip()
             if not body.endswith("."):
                 raise StoreError("could not serialise a graph as N-Triples")
