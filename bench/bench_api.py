@@ -288,19 +288,22 @@ def start_server(store: Path, config: Config | None = None) -> tuple[subprocess.
     raise RuntimeError("the server did not start")
 
 
-def _cpu_seconds(root: int) -> float:
-    """CPU seconds (user + system) of a process and its children (decision and query workers)."""
+def _cpu_seconds(root: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of a process, and of its children (decision and query workers)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    own = children = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         pid, ppid = int(stat.parent.name), int(fields[1])
-        if pid == root or ppid == root:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if pid == root:
+            own += seconds
+        elif ppid == root:
+            children += seconds
+    return own, children
 
 
 def load(url: str, name: str, make_request, *, concurrency: int, requests: int, seconds: float,
@@ -338,9 +341,13 @@ def load(url: str, name: str, make_request, *, concurrency: int, requests: int, 
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    cpu = _cpu_seconds(server_pid) - cpu_before if server_pid and cpu_before is not None else None
+    cpu = None
+    if server_pid and cpu_before is not None:
+        after = _cpu_seconds(server_pid)
+        cpu = (after[0] - cpu_before[0], after[1] - cpu_before[1])
     return {"scenario": name, "load_avg_1m": round(load_before, 2), "requests": len(latencies), "concurrency": concurrency,
-            "server_cpu_ms_per_request": round(cpu / len(latencies) * 1000, 1) if cpu and latencies else None,
+            "server_cpu_ms_per_request": round(cpu[0] / len(latencies) * 1000, 1) if cpu and latencies else None,
+            "workers_cpu_ms_per_request": round(cpu[1] / len(latencies) * 1000, 1) if cpu and latencies else None,
             "seconds": round(wall, 2), "rps": round(len(latencies) / wall, 1) if wall else None,
             "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
             "p99_ms": round(_pct(latencies, 99) * 1000, 1) if latencies else None,
@@ -458,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
             queries = time_queries(store_path, args.repeat)
             print(_table(queries, ["query", "rows", "min_ms", "median_ms"]))
         columns = ["scenario", "load_avg_1m", "requests", "rps", "median_ms", "p99_ms", "server_cpu_ms_per_request",
-                   "statuses"]
+                   "workers_cpu_ms_per_request", "statuses"]
         if "api" not in args.skip:
             print(f"\nAPI on loopback, {args.concurrency} client threads...", flush=True)
             api = api_load(store_path, concurrency=args.concurrency, requests=args.requests, seconds=args.seconds)
