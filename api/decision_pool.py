@@ -7,8 +7,9 @@ server sends each the request body and gets back a :class:`~api.submission.Prepa
 graphs as N-Triples and the rendered response), then only writes it. With ``workers=0`` there
 is no pool and :func:`api.submission.prepare` runs in the server's thread pool, as before.
 
-A worker that dies takes its request with it (a 500); the pool is then built again for the
-requests that follow. A worker whose server process is killed ends itself within a second.
+If a worker dies (killed, out of memory), the pool is built again and the request is tried once
+more on the new one (deciding writes nothing, so a retry is safe); a second death answers 500.
+A worker whose server process is killed ends itself within a second.
 """
 
 from __future__ import annotations
@@ -55,8 +56,6 @@ def _start() -> None:
     global _engine
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
                      name="exit-with-parent").start()
-    from reasoner.engine import Engine
-
     _engine = Engine.load()
 
 
@@ -122,14 +121,15 @@ class DecisionPool:
         Raises:
             NecessityError: whatever :func:`api.submission.prepare` raises (bad case, unknown policy).
         """
-        executor = self._executor
         loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(executor, _prepare, body, media, policy, version, accept)
-        except BrokenProcessPool:
-            self._replace(executor)
-            log.error("a decision worker died; the pool was started again")
-            raise RuntimeError("a decision worker stopped unexpectedly") from None
+        for attempt in (1, 2):
+            executor = self._executor
+            try:
+                return await loop.run_in_executor(executor, _prepare, body, media, policy, version, accept)
+            except BrokenProcessPool:
+                self._replace(executor)
+                log.error("a decision worker died; the pool was started again (attempt %d)", attempt)
+        raise RuntimeError("a decision worker stopped unexpectedly, twice")
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:

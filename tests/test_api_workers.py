@@ -137,3 +137,23 @@ def test_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert not alive, "a decision worker outlived its server"
+
+
+def test_a_killed_worker_is_replaced_and_the_request_retried(necessity_engine, tmp_path: Path) -> None:
+    import os
+    import signal
+
+    store = EmbeddedStore(tmp_path / "store")
+    app = create_app(Settings(api_keys=(API_KEY,), decide_workers=1), engine=necessity_engine, store=store)
+    try:
+        with TestClient(app, headers=AUTH) as client:
+            pool = app.state.decider
+            [worker] = list(pool._executor._processes.values())
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.join(10)
+            r = client.post("/cases", content=CASE_FILES[2].read_bytes(), headers=JSON)
+            assert r.status_code == 201, r.text
+            assert worker.pid not in pool._executor._processes
+            assert client.get(f"/cases/{CASE_FILES[2].stem}").status_code == 200
+    finally:
+        store.close()
