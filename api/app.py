@@ -12,11 +12,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from reasoner import __version__
 from reasoner.engine import Engine
 from reasoner.store import Store, open_store
 
+from .decision_pool import DecisionPool, InProcess
 from .docs import install_docs
 from .middleware import GuardMiddleware
 from .openapi import install_openapi
@@ -61,11 +63,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.store = store if store is not None else open_store(settings.store, query_workers=settings.query_workers)
         if load_knowledge or own_store:
             app.state.store.load_knowledge(app.state.engine.knowledge_graph)
+        workers = settings.decide_workers or 0
+        app.state.decider = DecisionPool(workers) if workers else InProcess(app.state.engine)
+        await run_in_threadpool(app.state.decider.wait_ready)
         if not settings.api_keys:
             log.warning("no API keys are configured (NECESSITY_API_KEYS): every route but /health answers 401")
         try:
             yield
         finally:
+            app.state.decider.close()
             if own_store:
                 app.state.store.close()
 

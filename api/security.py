@@ -33,10 +33,13 @@ def _valid(candidate: str, keys: tuple[str, ...]) -> bool:
     return ok
 
 
-def require_api_key(request: Request,
+async def require_api_key(request: Request,
                     header_key: Annotated[str | None, Depends(_header)] = None,
                     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None) -> None:
-    """Refuse the request with 401 unless it carries a configured API key."""
+    """Refuse the request with 401 unless it carries a configured API key.
+
+    Async (it never blocks), so FastAPI calls it in the event loop rather than in its thread pool.
+    """
     keys: tuple[str, ...] = request.app.state.settings.api_keys
     candidate = header_key or (bearer.credentials if bearer else None)
     if not candidate:

@@ -29,8 +29,11 @@ def run_server(args: argparse.Namespace) -> int:
     from reasoner.store import open_store
 
     from .app import create_app
+    from .decision_pool import default_workers
 
     settings = Settings.from_env(store=getattr(args, "store", None))
+    if settings.decide_workers is None:
+        settings = settings.model_copy(update={"decide_workers": default_workers()})
     if not settings.api_keys:
         raise NecessityError("no API keys are configured: set NECESSITY_API_KEYS to one or more "
                              "comma-separated keys")

@@ -10,6 +10,10 @@
 - ``NECESSITY_QUERY_TIMEOUT``: seconds a SPARQL query may run, parsing included (default 10);
   past it the query is stopped and answered 503.
 - ``NECESSITY_QUERY_WORKERS``: queries that run at once (default 4; one process each).
+- ``NECESSITY_DECIDE_WORKERS``: processes that decide submitted cases (``POST /cases``), each with its
+  own compiled engine, so the server uses every core while its own process reads and writes the
+  store. Default: one per core under ``necessity serve``; ``0`` decides in the server process's threads
+  (the default for an application built with ``create_app`` and no setting).
 - ``NECESSITY_DOCS``: ``public`` (default: ``/docs``, ``/redoc`` and ``/openapi.json`` answer
   without a key; they describe the API and hold no case data) or ``off``.
 - ``NECESSITY_FHIR_MAY_CERTIFY``: ``false`` makes ``POST /Claim/$submit`` answer a line that meets the
@@ -41,6 +45,7 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=DEFAULT_MAX_QUERY_BYTES, gt=0)
     query_timeout: float = Field(default=10.0, gt=0)
     query_workers: int = Field(default=4, ge=1, le=64)
+    decide_workers: int | None = Field(default=None, ge=0, le=64)
     docs: Literal["public", "off"] = "public"
     fhir_may_certify: bool = True
 

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -119,6 +120,8 @@ def fill_store(path: Path, n: int, workers: int) -> dict:
                 print(f"  stored {have + stored} cases ({time.perf_counter() - started:.0f} s)", flush=True)
     elapsed = time.perf_counter() - started
     total = store.count_cases()
+    global STORED
+    STORED = [case_id for case_id in store.case_ids() if case_id.startswith("gen-")]
     store.close()
     return {"cases_in_store": total, "added": stored, "skipped": skipped, "seconds": round(elapsed, 1),
             "cases_per_second": round(stored / elapsed, 1) if stored else None,
@@ -166,6 +169,59 @@ def time_queries(path: Path, repeat: int) -> list[dict]:
     return out
 
 
+# ---------------------------------------------------------------- where a POST /cases spends its time
+
+
+def post_phases(n: int) -> list[dict]:
+    """The CPU time of each step of ``POST /cases`` in one process, per case: what a decision worker
+    does (read, decide, determination graph, N-Triples, response) and what the store-owning process
+    does (parse the N-Quads and write them in one transaction), and the two reads of ``GET /cases/{id}``."""
+    from api.submission import render_decision
+    from reasoner.engine import Engine
+    from reasoner.fastpath.form_graph import read_case
+    from reasoner.store import EmbeddedStore, determination_iri
+
+    engine = Engine.load()
+    store = EmbeddedStore(None)
+    store.load_knowledge(engine.knowledge_graph)
+    steps = ["read_case", "decide", "to_graph", "N-Triples", "JSON response", "store write (parse + transaction)",
+             "GET: case_size", "GET: list_determinations"]
+    times: dict[str, list[float]] = {step: [] for step in steps}
+    sizes: list[int] = []
+
+    def timed(step: str, call):
+        t0 = time.process_time()
+        out = call()
+        times[step].append(time.process_time() - t0)
+        return out
+
+    ids = []
+    for i, form in enumerate(generate(n, seed=7)):
+        body = json.dumps(dict(form, id=f"phase-{i:05d}")).encode()
+        try:
+            case = timed("read_case", lambda: read_case(body, content_type="application/json"))
+            det = timed("decide", lambda: engine.decide(case))
+        except Exception:  # noqa: BLE001 - a generated case the engine refuses is skipped
+            continue
+        iri = determination_iri(case.case_id, 1)
+        graph = timed("to_graph", lambda: det.to_graph(iri))
+        nt = timed("N-Triples", lambda: graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+        timed("JSON response", lambda: render_decision(det, iri, "application/json"))
+        case_nt = case.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        timed("store write (parse + transaction)", lambda: store.add_case(case.case_id, case_nt, lambda _: nt))
+        sizes.append(len(graph) + len(case.triples))
+        ids.append(case.case_id)
+    for case_id in ids:
+        timed("GET: case_size", lambda: store.case_size(case_id))
+        timed("GET: list_determinations", lambda: store.list_determinations(case_id))
+    store.close()
+    rows = [{"step": step, "cases": len(values), "cpu_ms_median": round(statistics.median(values) * 1000, 2),
+             "cpu_ms_p99": round(_pct(values, 99) * 1000, 2)} for step, values in times.items() if values]
+    rows.append({"step": "quads written per case", "cases": len(sizes),
+                 "cpu_ms_median": statistics.median(sizes) if sizes else None, "cpu_ms_p99": None})
+    return rows
+
+
 # ---------------------------------------------------------------- 3. the API under load
 
 
@@ -175,11 +231,50 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(store: Path) -> tuple[subprocess.Popen, str]:
+@dataclass(frozen=True)
+class Config:
+    """One way to run the server: a source tree (this one, or a git revision's) and its environment."""
+
+    name: str
+    tree: Path
+    env: dict[str, str]
+
+
+def parse_configs(specs: list[str], scratch: Path) -> list[Config]:
+    """``threads`` (decide in the server's threads), ``pool`` or ``pool:N`` (N decision workers; default
+    one per core) and ``rev:REV`` (the server of git revision REV, with its own defaults). A suffix
+    ``+path=DIR`` puts DIR on the server's path (packages installed with ``pip install --target DIR``,
+    such as uvloop and httptools, which uvicorn then picks)."""
+    configs = []
+    for spec in specs:
+        spec, _, extra = spec.partition("+path=")
+        kind, _, arg = spec.partition(":")
+        if kind == "threads":
+            configs.append(Config(spec, REPO, {"NECESSITY_DECIDE_WORKERS": "0"}))
+        elif kind == "pool":
+            configs.append(Config(spec, REPO, {"NECESSITY_DECIDE_WORKERS": arg} if arg else {}))
+        elif kind == "rev" and arg:
+            tree = scratch / f"rev-{arg.replace('/', '_')}"
+            tree.mkdir(parents=True)
+            archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", arg], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+            configs.append(Config(spec, tree, {}))
+        else:
+            raise SystemExit(f"unknown configuration {spec!r}: threads, pool, pool:N or rev:REV")
+        if extra:
+            last = configs[-1]
+            configs[-1] = Config(f"{last.name}+path", last.tree, {**last.env, "EXTRA_PATH": extra})
+    return configs
+
+
+def start_server(store: Path, config: Config | None = None) -> tuple[subprocess.Popen, str]:
+    config = config or Config("pool", REPO, {})
     port = _free_port()
-    env = {**os.environ, "NECESSITY_API_KEYS": API_KEY, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "NECESSITY_API_KEYS": API_KEY, **config.env}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(config.tree), env.pop("EXTRA_PATH", "")) if p)
     process = subprocess.Popen([sys.executable, "-m", "reasoner.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port), "--store", str(store)], cwd=REPO, env=env,
+                                "--port", str(port), "--store", str(store)], cwd=config.tree, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -193,8 +288,29 @@ def start_server(store: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the server did not start")
 
 
-def load(url: str, name: str, make_request, *, concurrency: int, requests: int, seconds: float) -> dict:
+def _cpu_seconds(root: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of a process, and of its children (decision and query workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own = children = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if pid == root:
+            own += seconds
+        elif ppid == root:
+            children += seconds
+    return own, children
+
+
+def load(url: str, name: str, make_request, *, concurrency: int, requests: int, seconds: float,
+         server_pid: int | None = None) -> dict:
     """Drive ``make_request(client, i)`` from ``concurrency`` threads; returns the figures."""
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds(server_pid) if server_pid else None
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -225,32 +341,48 @@ def load(url: str, name: str, make_request, *, concurrency: int, requests: int, 
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return {"scenario": name, "requests": len(latencies), "concurrency": concurrency,
+    cpu = None
+    if server_pid and cpu_before is not None:
+        after = _cpu_seconds(server_pid)
+        cpu = (after[0] - cpu_before[0], after[1] - cpu_before[1])
+    return {"scenario": name, "load_avg_1m": round(load_before, 2), "requests": len(latencies), "concurrency": concurrency,
+            "server_cpu_ms_per_request": round(cpu[0] / len(latencies) * 1000, 1) if cpu and latencies else None,
+            "workers_cpu_ms_per_request": round(cpu[1] / len(latencies) * 1000, 1) if cpu and latencies else None,
             "seconds": round(wall, 2), "rps": round(len(latencies) / wall, 1) if wall else None,
             "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
             "p99_ms": round(_pct(latencies, 99) * 1000, 1) if latencies else None,
             "statuses": {str(k): v for k, v in sorted(statuses.items())}}
 
 
-def api_load(store: Path, *, concurrency: int, requests: int, seconds: float) -> list[dict]:
-    process, url = start_server(store)
-    run = datetime.now(timezone.utc).strftime("%H%M%S")
+SCENARIOS = ("health", "post", "get", "sparql")
+STORED: list[str] = []
+
+
+def api_load(store: Path, *, concurrency: int, requests: int, seconds: float, config: Config | None = None,
+             scenarios: tuple[str, ...] = SCENARIOS, tag: str = "") -> list[dict]:
+    process, url = start_server(store, config)
+    run = datetime.now(timezone.utc).strftime("%H%M%S") + tag
     forms = generate(requests)
+    stored = STORED or ["gen-00042"]  # the generated cases the fill stored (GET reads them in turn)
     sparql = ("PREFIX nec: <https://w3id.org/necessity/ontology#> SELECT ?o (COUNT(*) AS ?n) "
               "WHERE { ?d nec:decidesCase <https://w3id.org/necessity/case/gen-00042> ; nec:outcome ?o } GROUP BY ?o")
-    try:
-        results = [
-            load(url, "GET /health (no work)", lambda c, i: c.get("/health"),
-                 concurrency=concurrency, requests=requests, seconds=seconds),
-            load(url, "POST /cases (decide + store)",
+    plans = {
+        "health": ("GET /health (no work)", lambda c, i: c.get("/health")),
+        "post": ("POST /cases (decide + store)",
                  lambda c, i: c.post("/cases", content=json.dumps(dict(forms[i], id=f"load-{run}-{i:05d}")),
-                                     headers={"Content-Type": "application/json"}),
-                 concurrency=concurrency, requests=requests, seconds=seconds),
-            load(url, "GET /cases/{id}", lambda c, i: c.get(f"/cases/gen-{i % 10000:05d}"),
-                 concurrency=concurrency, requests=requests, seconds=seconds),
-            load(url, "GET /sparql (one case's outcomes)", lambda c, i: c.get("/sparql", params={"query": sparql}),
-                 concurrency=concurrency, requests=requests, seconds=seconds),
-        ]
+                                     headers={"Content-Type": "application/json"})),
+        "get": ("GET /cases/{id}", lambda c, i: c.get(f"/cases/{stored[i % len(stored)]}")),
+        "sparql": ("GET /sparql (one case's outcomes)", lambda c, i: c.get("/sparql", params={"query": sparql})),
+    }
+    try:
+        results = []
+        for key in scenarios:
+            name, make = plans[key]
+            row = load(url, name, make, concurrency=concurrency, requests=requests, seconds=seconds,
+                       server_pid=process.pid)
+            if config is not None:
+                row = {"config": config.name, **row}
+            results.append(row)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -258,6 +390,29 @@ def api_load(store: Path, *, concurrency: int, requests: int, seconds: float) ->
         except subprocess.TimeoutExpired:
             process.kill()
     return results
+
+
+def compare(store: Path, configs: list[Config], *, rounds: int, concurrency: int, requests: int,
+            seconds: float) -> tuple[list[dict], list[dict]]:
+    """POST and GET under every configuration, interleaved over ``rounds``; the rows and the ratios
+    of each configuration's medians to the first's."""
+    rows = []
+    for r in range(rounds):
+        for config in configs:
+            print(f"  round {r + 1}, {config.name} ...", flush=True)
+            rows += api_load(store, concurrency=concurrency, requests=requests, seconds=seconds, config=config,
+                             scenarios=("post", "get"), tag=f"-{r}-{configs.index(config)}")
+    ratios = []
+    base = configs[0].name
+    for scenario in {row["scenario"]: None for row in rows}:
+        def med(name: str, key: str, scenario: str = scenario) -> float:
+            return statistics.median(row[key] for row in rows if row["config"] == name and row["scenario"] == scenario)
+        for config in configs[1:]:
+            ratios.append({"scenario": scenario, "config": f"{config.name} / {base}",
+                           "rps": round(med(config.name, "rps") / med(base, "rps"), 2),
+                           "median_ms": round(med(config.name, "median_ms") / med(base, "median_ms"), 2),
+                           "p99_ms": round(med(config.name, "p99_ms") / med(base, "p99_ms"), 2)})
+    return rows, ratios
 
 
 # ---------------------------------------------------------------- report
@@ -280,6 +435,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=400, help="requests per scenario (at most)")
     parser.add_argument("--seconds", type=float, default=60, help="seconds per scenario (at most)")
     parser.add_argument("--store-dir", type=Path, help="keep the store here (reused if already filled)")
+    parser.add_argument("--skip", action="append", default=[], choices=["queries", "api", "phases"],
+                        help="skip the SPARQL timings, the one-configuration API table or the POST phases")
+    parser.add_argument("--phase-cases", type=int, default=200, help="cases for the POST phases (in one process)")
+    parser.add_argument("--compare", nargs="+", metavar="CONFIG",
+                        help="also drive POST and GET under each configuration in one run and give ratios to the "
+                             "first: threads, pool, pool:N, rev:REV (e.g. --compare rev:main threads pool)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --compare, configurations interleaved")
     args = parser.parse_args(argv)
 
     tmp = None
@@ -292,12 +454,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"filling the store with {args.cases} cases ({args.workers} decision processes)...", flush=True)
         fill = fill_store(store_path, args.cases, args.workers)
         print(_table([fill], list(fill)))
-        print(f"\ntiming SPARQL over {fill['cases_in_store']} stored cases...", flush=True)
-        queries = time_queries(store_path, args.repeat)
-        print(_table(queries, ["query", "rows", "min_ms", "median_ms"]))
-        print(f"\nAPI on loopback, {args.concurrency} client threads...", flush=True)
-        api = api_load(store_path, concurrency=args.concurrency, requests=args.requests, seconds=args.seconds)
-        print(_table(api, ["scenario", "requests", "rps", "median_ms", "p99_ms", "statuses"]))
+        queries, api, compared, ratios, phases = [], [], [], [], []
+        if "phases" not in args.skip:
+            print(f"\nwhere POST /cases spends its CPU time, {args.phase_cases} cases in one process "
+                  f"(load average {os.getloadavg()[0]:.2f})...", flush=True)
+            phases = post_phases(args.phase_cases)
+            print(_table(phases, ["step", "cases", "cpu_ms_median", "cpu_ms_p99"]))
+        if "queries" not in args.skip:
+            print(f"\ntiming SPARQL over {fill['cases_in_store']} stored cases...", flush=True)
+            queries = time_queries(store_path, args.repeat)
+            print(_table(queries, ["query", "rows", "min_ms", "median_ms"]))
+        columns = ["scenario", "load_avg_1m", "requests", "rps", "median_ms", "p99_ms", "server_cpu_ms_per_request",
+                   "workers_cpu_ms_per_request", "statuses"]
+        if "api" not in args.skip:
+            print(f"\nAPI on loopback, {args.concurrency} client threads...", flush=True)
+            api = api_load(store_path, concurrency=args.concurrency, requests=args.requests, seconds=args.seconds)
+            print(_table(api, columns))
+        if args.compare:
+            scratch = Path(tempfile.mkdtemp(prefix="necessity-bench-trees-"))
+            try:
+                configs = parse_configs(args.compare, scratch)
+                print(f"\ncomparing {', '.join(c.name for c in configs)} ({args.rounds} rounds, "
+                      f"{args.concurrency} client threads)...", flush=True)
+                compared, ratios = compare(store_path, configs, rounds=args.rounds, concurrency=args.concurrency,
+                                           requests=args.requests, seconds=args.seconds)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            print(_table(compared, ["config", *columns]))
+            print("\nratios of medians over the rounds (rps: higher is better; latency: lower is better)")
+            print(_table(ratios, ["scenario", "config", "rps", "median_ms", "p99_ms"]))
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -305,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     out = {"benchmark": "bench_api", "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "engine_version": __version__, "python": platform.python_version(), "machine": platform.machine(),
            "cpus": os.cpu_count(), "arguments": {k: str(v) for k, v in vars(args).items() if k != "store_dir"},
-           "fill": fill, "queries": queries, "api": api}
+           "fill": fill, "queries": queries, "api": api, "compared": compared, "ratios": ratios,
+           "post_phases": phases}
     results = REPO / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     target = results / f"bench_api-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"

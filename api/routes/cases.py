@@ -8,6 +8,7 @@ own determination, numbered from 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -17,21 +18,21 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Graph, URIRef
 
 from reasoner.determination import Determination
-from reasoner.engine import DEFAULT_POLICY, Engine
-from reasoner.errors import UnknownPolicyError
-from reasoner.fastpath.form_graph import FormCase, read_case
-from reasoner.letters import letter_markdown, reviewer_page
+from reasoner.engine import Engine
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import bind_prefixes
-from reasoner.store import DeterminationNotFoundError, DeterminationRecord, Store, case_iri, determination_iri
+from reasoner.store import (
+    DeterminationNotFoundError, DeterminationRecord, EmbeddedStore, Store, case_iri, determination_iri,
+)
 from reasoner.vocabulary import from_iri
 
-from ..deps import EngineDep, StoreDep
+from ..deps import DeciderDep, EngineDep, StoreDep
 from ..examples import case_body_examples
 from ..models import CasePublic, Decision, DeterminationSummary, StoredDetermination
 from ..negotiation import choose
 from ..problems import ProblemModel
 from ..security import require_api_key
+from ..submission import LETTERS, decide, render_decision
 
 router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(require_api_key)])
 
@@ -52,8 +53,6 @@ CASE_GRAPH_TYPES = ["application/json", "text/turtle", "application/ld+json", "a
 DETERMINATION_TYPES = ["application/json", "text/turtle", "application/ld+json", "application/n-triples",
                        "text/markdown", "text/html"]
 _RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt"}
-_LETTERS = {"text/markdown": ("text/markdown; charset=utf-8", letter_markdown),
-            "text/html": ("text/html; charset=utf-8", reviewer_page)}
 
 _PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
 
@@ -74,12 +73,8 @@ def _decision_content() -> dict:
 
 def _letter(det: Determination, media: str, *, status: int = 200, headers: dict | None = None) -> Response:
     """The provider letter (Markdown) or the reviewer's page (HTML), from the determination model."""
-    content_type, render = _LETTERS[media]
+    content_type, render = LETTERS[media]
     return Response(render(det), status_code=status, media_type=content_type, headers=headers)
-
-
-def _number(iri: URIRef) -> int:
-    return int(str(iri).rsplit("/", 1)[-1])
 
 
 def _rdf(graph: Graph, media: str) -> Response:
@@ -88,20 +83,10 @@ def _rdf(graph: Graph, media: str) -> Response:
     return Response(graph.serialize(format=fmt, encoding="utf-8"), media_type=media)
 
 
-def _decision(det: Determination, iri: URIRef, media: str, *, status: int) -> Response:
-    number = _number(iri)
-    url = f"/cases/{det.case_id}/determinations/{number}"
-    headers = {"Location": url}
-    if media in _LETTERS:
-        return _letter(det, media, status=status, headers=headers)
-    if media == "text/turtle":
-        graph = det.to_graph(iri)
-        return Response(graph.serialize(format="turtle", encoding="utf-8"), status_code=status,
-                        media_type="text/turtle", headers=headers)
-    body = Decision(number=number, iri=str(iri), url=url, case_url=f"/cases/{det.case_id}",
-                    decided_at=det.clock.decided_at.isoformat().replace("+00:00", "Z"), outcome=det.outcome,
-                    outcomes=det.outcomes, determination=det)
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+def _decision(body: bytes, media_type: str, iri: URIRef | str, case_id: str, *, status: int) -> Response:
+    number = int(str(iri).rsplit("/", 1)[-1])
+    return Response(body, status_code=status, media_type=media_type,
+                    headers={"Location": f"/cases/{case_id}/determinations/{number}"})
 
 
 def _summary(case_id: str, record: DeterminationRecord) -> DeterminationSummary:
@@ -127,34 +112,14 @@ def _content_type(request: Request) -> str:
     return media
 
 
-def _decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, version: str | None) -> Determination:
-    """Decide, and say which parameter an unknown policy or version came from."""
-    try:
-        return engine.decide(case, policy=policy, version=version)
-    except UnknownPolicyError as exc:
-        chosen = (policy or case.requested_policy or DEFAULT_POLICY).split("@", 1)[0]
-        known = any(v.policy_id == chosen for v in engine.knowledge.versions.values())
-        if getattr(exc, "field", None) is None:
-            exc.field = "version" if known and version is not None else "policy"  # type: ignore[attr-defined]
-        raise
-
-
-def _submit(engine: Engine, store: Store, body: bytes, media: str, policy: str | None,
-            version: str | None) -> tuple[Determination, URIRef]:
-    case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
-    det = _decide(engine, case, policy, version)
-    iri = store.add_case(case.case_id, case.graph, det.to_graph)
-    return det, iri
-
-
-def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None,
-              version: str | None) -> tuple[Determination, URIRef]:
+def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None, version: str | None,
+              accept: str) -> tuple[bytes, str, URIRef]:
     graph = store.get_case(case_id)
     case: LoadedCase = load_case(graph.serialize(format="nt", encoding="utf-8"), content_type="text/turtle",
                                  source=f"stored case {case_id}")
-    det = _decide(engine, case, policy, version)
+    det = decide(engine, case, policy, version)
     iri = store.add_determination(case_id, det.to_graph)
-    return det, iri
+    return (*render_decision(det, iri, accept), iri)
 
 
 @router.post(
@@ -172,13 +137,14 @@ def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None,
                "description": "A case with this id is already stored."}, **_ERRORS},
     openapi_extra={"requestBody": {"required": True, "content": case_body_examples()}},
 )
-async def submit_case(request: Request, engine: EngineDep, store: StoreDep, policy: PolicyParam = None,
+async def submit_case(request: Request, decider: DeciderDep, store: StoreDep, policy: PolicyParam = None,
                       version: VersionParam = None) -> Response:
     media = _content_type(request)
     accept = choose(request.headers.get("accept"), DECISION_TYPES)
     body = await request.body()
-    det, iri = await run_in_threadpool(_submit, engine, store, body, media, policy, version)
-    return _decision(det, iri, accept, status=201)
+    ready = await decider.prepare(body, media, policy, version, accept)  # in a worker process, or a thread
+    iri = await run_in_threadpool(store.add_case, ready.case_id, ready.case_nt, ready.determination)
+    return _decision(ready.body, ready.media_type, iri, ready.case_id, status=201)
 
 
 @router.get("/{case_id}", summary="A stored case and its determinations",
@@ -187,20 +153,40 @@ async def submit_case(request: Request, engine: EngineDep, store: StoreDep, poli
             response_model=CasePublic,
             responses={200: {"content": {m: {"schema": {"type": "string"}} for m in CASE_GRAPH_TYPES[1:]}},
                        **_ERRORS})
-def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
+async def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
     media = choose(request.headers.get("accept"), CASE_GRAPH_TYPES)
+    if media == "application/json":
+        return await _read(store, _case_summary, store, case_id)
+    return await run_in_threadpool(_case_document, store, case_id, media)
+
+
+def _case_summary(store: Store, case_id: str) -> Response:
+    """The case's id, size and determination records: a count and a few quads each, no graph read."""
+    size = store.case_size(case_id)
+    records = store.list_determinations(case_id)
+    body = CasePublic(id=case_id, iri=str(case_iri(case_id)), triples=size,
+                      determinations=[_summary(case_id, r) for r in records])
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
+def _case_document(store: Store, case_id: str, media: str) -> Response:
+    """The case graph (Turtle, JSON-LD, N-Triples) or the reviewer's page of its latest determination."""
     graph = store.get_case(case_id)
     if media == "text/html":
         records = store.list_determinations(case_id)
         if not records:
             raise DeterminationNotFoundError(f"case '{case_id}' has no determination yet")
         return _letter(_stored(store, case_id, max(r.number for r in records)), media)
-    if media != "application/json":
-        return _rdf(graph, media)
-    records = store.list_determinations(case_id)
-    body = CasePublic(id=case_id, iri=str(case_iri(case_id)),
-                      triples=len(graph), determinations=[_summary(case_id, r) for r in records])
-    return JSONResponse(body.model_dump())
+    return _rdf(graph, media)
+
+
+async def _read(store: Store, read: Callable[..., Response], *args: object) -> Response:
+    """A short read: in the event loop for the embedded store (well under a millisecond of store work,
+    so a hand-off to a thread and back would cost more than the read), in the thread pool for a
+    remote store (it waits on the network)."""
+    if isinstance(store, EmbeddedStore):
+        return read(*args)
+    return await run_in_threadpool(read, *args)
 
 
 @router.get("/{case_id}/determinations", summary="The determinations of a stored case, oldest first",
@@ -225,7 +211,7 @@ def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le
                       request: Request, store: StoreDep) -> Response:
     media = choose(request.headers.get("accept"), DETERMINATION_TYPES)
     graph = store.get_determination(case_id, number)
-    if media in _LETTERS:
+    if media in LETTERS:
         return _letter(_stored(store, case_id, number), media)
     if media != "application/json":
         return _rdf(graph, media)
@@ -243,5 +229,5 @@ def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le
 async def redecide_case(case_id: CaseId, request: Request, engine: EngineDep, store: StoreDep,
                         policy: PolicyParam = None, version: VersionParam = None) -> Response:
     accept = choose(request.headers.get("accept"), DECISION_TYPES)
-    det, iri = await run_in_threadpool(_redecide, engine, store, case_id, policy, version)
-    return _decision(det, iri, accept, status=201)
+    body, media_type, iri = await run_in_threadpool(_redecide, engine, store, case_id, policy, version, accept)
+    return _decision(body, media_type, iri, case_id, status=201)

@@ -11,14 +11,18 @@ from ..errors import StoreError
 from .ids import nt_iri
 from .results import DeterminationRecord, QueryResult
 
-__all__ = ["Store", "DeterminationBuilder", "DEFAULT_QUERY_TIMEOUT", "nt_lines", "nquads", "graph_from_nt",
+__all__ = ["Store", "GraphData", "DeterminationBuilder", "DEFAULT_QUERY_TIMEOUT", "nt_lines", "nquads", "graph_from_nt",
            "short"]
 
 DEFAULT_QUERY_TIMEOUT = 10.0
 """Seconds a SPARQL query may run before it is stopped."""
 
-DeterminationBuilder = Callable[[URIRef], Graph]
-"""Makes the determination graph once the store has chosen its IRI."""
+GraphData = Graph | str
+"""A graph to write: an rdflib graph, or its N-Triples text (what a decision worker process sends back,
+so the store-owning process does not build an rdflib graph only to serialise it again)."""
+
+DeterminationBuilder = Callable[[URIRef], GraphData]
+"""Makes the determination graph (or its N-Triples) once the store has chosen its IRI."""
 
 
 @runtime_checkable
@@ -28,7 +32,7 @@ class Store(Protocol):
     def load_knowledge(self, graph: Graph) -> None:
         """Replace the knowledge graph with ``graph``, atomically."""
 
-    def add_case(self, case_id: str, case_graph: Graph, determination: DeterminationBuilder) -> URIRef:
+    def add_case(self, case_id: str, case_graph: GraphData, determination: DeterminationBuilder) -> URIRef:
         """Store a new case with its first determination in one atomic write.
 
         Returns the determination IRI. Raises CaseExistsError if the id is taken.
@@ -42,6 +46,9 @@ class Store(Protocol):
 
     def get_case(self, case_id: str) -> Graph:
         """The case graph. Raises CaseNotFoundError."""
+
+    def case_size(self, case_id: str) -> int:
+        """How many triples the stored case graph holds (without reading it). Raises CaseNotFoundError."""
 
     def list_determinations(self, case_id: str) -> list[DeterminationRecord]:
         """The determinations of a stored case, oldest first. Raises CaseNotFoundError."""
@@ -74,17 +81,20 @@ class Store(Protocol):
         """Release the store's resources."""
 
 
-def nt_lines(graph: Graph) -> list[str]:
-    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+def nt_lines(graph: GraphData) -> list[str]:
+    """The N-Triples lines of a graph (or of N-Triples text), without blank lines."""
+    text = graph if isinstance(graph, str) else graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     return [line for line in text.splitlines() if line.strip()]
 
 
-def nquads(graphs: Iterable[tuple[URIRef, Graph]]) -> str:
+def nquads(graphs: Iterable[tuple[URIRef, GraphData]]) -> str:
     """One N-Quads document for several graphs (each N-Triples line gets its graph name)."""
     out = []
     for name, graph in graphs:
         g = nt_iri(name)
-        for line in nt_lines(graph):
+        # in text order, i.e. grouped by subject: Oxigraph writes such a batch about a fifth faster
+        # (its index inserts land side by side); cheap when the lines come sorted already
+        for line in sorted(nt_lines(graph)):
             body = line.rstrip()
             if not body.endswith("."):
                 raise StoreError("could not serialise a graph as N-Triples")

@@ -22,8 +22,9 @@ from rdflib import Graph, URIRef
 from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, StoreError, StoreLockedError,
 )
-from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, graph_from_nt, nquads, nt_lines, short
+from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, nquads, nt_lines, short
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, nt_iri
+from .records import record_from_quads
 from .results import DeterminationRecord, QueryResult, read_record
 from .workers import QueryWorkerPool
 
@@ -104,7 +105,7 @@ class EmbeddedStore:
                 raise StoreError(f"could not write the knowledge graph: {short(exc)}") from None
             self._written()
 
-    def add_case(self, case_id: str, case_graph: Graph, determination: DeterminationBuilder) -> URIRef:
+    def add_case(self, case_id: str, case_graph: GraphData, determination: DeterminationBuilder) -> URIRef:
         iri = case_iri(case_id)
         det = determination_iri(case_id, 1)
         with self._write_lock:
@@ -144,13 +145,26 @@ class EmbeddedStore:
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
         return self.get_graph(iri)
 
+    def case_size(self, case_id: str) -> int:
+        iri = case_iri(case_id)
+        if not self._has_graph(iri):
+            raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
+        [row] = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nt_iri(iri)} {{ ?s ?p ?o }} }}")
+        return int(row[0].value)
+
     def list_determinations(self, case_id: str) -> list[DeterminationRecord]:
         iri = case_iri(case_id)
         if not self._has_graph(iri):
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
         records, number = [], 1
         while self._has_graph(det := determination_iri(case_id, number)):
-            records.append(read_record(case_id, number, det, self.get_graph(det)))
+            graph = ox.NamedNode(str(det))
+
+            def lookup(subject, predicate, graph=graph):  # noqa: ANN001, ANN202 - see records.Lookup
+                return self._store.quads_for_pattern(subject, predicate, None, graph)
+
+            record = record_from_quads(case_id, number, str(det), lookup)  # a few quads, not the whole graph
+            records.append(record or read_record(case_id, number, det, self.get_graph(det)))
             number += 1
         return records
 
@@ -171,9 +185,7 @@ class EmbeddedStore:
         return len(self.case_ids())
 
     def get_graph(self, iri: URIRef | str) -> Graph:
-        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(iri)))
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        return graph_from_nt(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+        return graph_from_nt(self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri))) or b"")
 
     def dump(self) -> bytes:
         quads = [q for q in self._store.quads_for_pattern(None, None, None, None)

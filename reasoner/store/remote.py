@@ -27,11 +27,12 @@ from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, QueryError, QueryTimeoutError, StoreConfigError,
     StoreError,
 )
-from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, graph_from_nt, nt_lines, short
+from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, nt_lines, short
 from .config import RemoteConfig
 from .consensus import Consensus
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, lock_iri, nt_iri
 from .policy import query_form
+from .records import record_from_ntriples
 from .results import DeterminationRecord, QueryResult, read_record
 
 __all__ = ["RemoteStore"]
@@ -86,7 +87,7 @@ class RemoteStore:
                 "tdb2:unionDefaultGraph true in Fuseki, or set NECESSITY_SPARQL_UNION_GRAPH_URI (Fuseki: "
                 "urn:x-arq:UnionGraph)")
 
-    def add_case(self, case_id: str, case_graph: Graph, determination: DeterminationBuilder) -> URIRef:
+    def add_case(self, case_id: str, case_graph: GraphData, determination: DeterminationBuilder) -> URIRef:
         iri = case_iri(case_id)
         det = determination_iri(case_id, 1)
         exists = CaseExistsError(f"a case with id '{case_id}' is already stored", iri=str(iri))
@@ -135,12 +136,21 @@ class RemoteStore:
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
         return graph
 
+    def case_size(self, case_id: str) -> int:
+        iri = case_iri(case_id)
+        rows = self._rows(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {nt_iri(iri)} {{ ?s ?p ?o }} }}")
+        size = int(rows[0].get("n", 0)) if rows else 0
+        if not size:  # an empty graph is no graph (as for get_case)
+            raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(iri))
+        return size
+
     def list_determinations(self, case_id: str) -> list[DeterminationRecord]:
         if not self.has_case(case_id):
             raise CaseNotFoundError(f"no case with id '{case_id}' is stored", iri=str(case_iri(case_id)))
         records, number = [], 1
-        while (graph := self._get_graph(det := determination_iri(case_id, number))) is not None:
-            records.append(read_record(case_id, number, det, graph))
+        while (data := self._get_nt(det := determination_iri(case_id, number))) is not None:
+            record = record_from_ntriples(case_id, number, str(det), data)  # no rdflib graph, no model
+            records.append(record or read_record(case_id, number, det, graph_from_nt(data)))
             number += 1
         return records
 
@@ -216,12 +226,16 @@ class RemoteStore:
             time.sleep(0.02)
 
     def _get_graph(self, iri: URIRef) -> Graph | None:
+        data = self._get_nt(iri)
+        return graph_from_nt(data) if data is not None else None
+
+    def _get_nt(self, iri: URIRef) -> bytes | None:
+        """A graph as N-Triples, or None if the server has no such graph (or an empty one)."""
         response = self._request("GET", self.store_url, params={"graph": str(iri)},
                                  headers={"Accept": "application/n-triples"}, allow_404=True)
-        if response.status_code == 404:
+        if response.status_code == 404 or not response.content.strip():
             return None
-        graph = graph_from_nt(response.content)
-        return graph if len(graph) else None
+        return response.content
 
     def _next_number(self, case_id: str) -> int:
         number = 1

@@ -1,0 +1,115 @@
+"""A submitted case made ready to store: read, decided and rendered, in whichever process decides.
+
+:func:`prepare` does all the CPU work of ``POST /cases`` except the write: it reads the body,
+decides the case, writes the case and determination graphs as N-Triples text and renders the
+response body in the negotiated media type. It needs only an :class:`~reasoner.engine.Engine`,
+so it runs the same in the server's thread pool or in a decision worker process
+(:mod:`api.decision_pool`); what it returns is plain data that crosses a process boundary
+cheaply. The store-owning process then only checks the id and writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from reasoner.determination import Determination
+from reasoner.engine import DEFAULT_POLICY, Engine
+from reasoner.errors import StoreError, UnknownPolicyError
+from reasoner.fastpath.form_graph import FormCase, read_case
+from reasoner.letters import letter_markdown, reviewer_page
+from reasoner.loading import LoadedCase
+from reasoner.store import determination_iri
+
+from .models import Decision
+
+__all__ = ["Prepared", "prepare", "decide", "render_decision", "LETTERS"]
+
+LETTERS = {"text/markdown": ("text/markdown; charset=utf-8", letter_markdown),
+           "text/html": ("text/html; charset=utf-8", reviewer_page)}
+"""Media types answered with a document made from the determination, and their renderers."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A decided case, ready for the store and for the response.
+
+    Attributes:
+        case_id: the case id (the store refuses it with 409 if it is taken).
+        case_nt: the case graph as N-Triples.
+        determination_iri: the IRI the determination is written under (number 1: a new case's first).
+        determination_nt: the determination graph as N-Triples.
+        body: the response body, already rendered.
+        media_type: its Content-Type.
+    """
+
+    case_id: str
+    case_nt: str
+    determination_iri: str
+    determination_nt: str
+    body: bytes
+    media_type: str
+
+    def determination(self, iri: URIRef) -> str:
+        """The determination builder for ``Store.add_case``: the N-Triples made for ``iri``."""
+        if str(iri) != self.determination_iri:  # a new case's determination is always number 1
+            raise StoreError(f"the store chose {iri} for a determination written as {self.determination_iri}")
+        return self.determination_nt
+
+
+def decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, version: str | None) -> Determination:
+    """Decide, and say which parameter an unknown policy or version came from."""
+    try:
+        return engine.decide(case, policy=policy, version=version)
+    except UnknownPolicyError as exc:
+        chosen = (policy or case.requested_policy or DEFAULT_POLICY).split("@", 1)[0]
+        known = any(v.policy_id == chosen for v in engine.knowledge.versions.values())
+        if getattr(exc, "field", None) is None:
+            exc.field = "version" if known and version is not None else "policy"  # type: ignore[attr-defined]
+        raise
+
+
+def render_decision(det: Determination, iri: URIRef, media: str) -> tuple[bytes, str]:
+    """The body of a decision response (``POST /cases``, ``POST /cases/{id}/decide``) and its media type."""
+    if media in LETTERS:
+        content_type, render = LETTERS[media]
+        return render(det).encode("utf-8"), content_type
+    if media == "text/turtle":
+        return det.to_graph(iri).serialize(format="turtle", encoding="utf-8"), "text/turtle"
+    number = int(str(iri).rsplit("/", 1)[-1])
+    body = Decision(number=number, iri=str(iri), url=f"/cases/{det.case_id}/determinations/{number}",
+                    case_url=f"/cases/{det.case_id}",
+                    decided_at=det.clock.decided_at.isoformat().replace("+00:00", "Z"), outcome=det.outcome,
+                    outcomes=det.outcomes, determination=det)
+    return body.model_dump_json().encode("utf-8"), "application/json"
+
+
+def _sorted(nt: str) -> str:
+    """N-Triples lines in text order, i.e. by subject then predicate: the store writes a graph whose
+    triples come grouped by subject about a fifth faster (:func:`reasoner.store.base.nquads` sorts
+    too, and sorting what is sorted already costs it little; here the worker pays for it)."""
+    return "\n".join(sorted(line for line in nt.splitlines() if line.strip())) + "\n"
+
+
+def _case_nt(case: LoadedCase | FormCase) -> str:
+    if isinstance(case, FormCase):  # pyoxigraph triples: serialised without an rdflib graph
+        return _sorted((ox.serialize(case.triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
+    return _sorted(case.graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+
+
+def prepare(engine: Engine, body: bytes, media: str, policy: str | None, version: str | None,
+            accept: str) -> Prepared:
+    """Read, decide and render one submitted case (everything but the write).
+
+    Raises:
+        CaseLoadError: the body is not a valid case (names the field or line).
+        UnknownPolicyError: the policy or version is unknown (``field`` says which parameter).
+    """
+    case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
+    det = decide(engine, case, policy, version)
+    iri = determination_iri(case.case_id, 1)
+    det_nt = _sorted(det.to_graph(iri).serialize(format="nt", encoding="utf-8").decode("utf-8"))
+    response, media_type = render_decision(det, iri, accept)
+    return Prepared(case.case_id, _case_nt(case), str(iri), det_nt, response, media_type)
