@@ -110,6 +110,6 @@ def prepare(engine: Engine, body: bytes, media: str, policy: str | None, version
     case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
     det = decide(engine, case, policy, version)
     iri = determination_iri(case.case_id, 1)
-    det_nt = _sorted(det.to_graph(iri).serialize(format="nt", encoding="utf-8").decode("utf-8"))
+    det_nt = det.to_ntriples(iri)
     response, media_type = render_decision(det, iri, accept)
     return Prepared(case.case_id, _case_nt(case), str(iri), det_nt, response, media_type)

@@ -44,8 +44,8 @@ def worker_engine(shapes_dir: str | None = None, extra_dirs: tuple[str, ...] = (
     return engine
 
 
-def _nquads(graph, name: URIRef) -> str:
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+def _nquads(ntriples: str, name: URIRef) -> str:
+    lines = ntriples.splitlines()
     return "".join(f"{line[:-1].rstrip()} <{name}> .\n" for line in sorted(lines) if line.strip())
 
 
@@ -78,7 +78,7 @@ def decide_rows(rows: Iterable[tuple[str, str]], *, spec: str, decided_at: str,
             out["error"] = f"{type(det).__name__}: {det}"
             continue
         iri = determination_graph_iri(out["case_id"], version.policy_id, version.label)
-        out.update(graph=str(iri), nquads=_nquads(det.to_graph(iri), iri),
+        out.update(graph=str(iri), nquads=_nquads(det.to_ntriples(iri), iri),
                    outcome=str(det.outcome), determination=json.dumps(det.to_dict(), sort_keys=True))
     yield from outs
 

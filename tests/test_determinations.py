@@ -182,3 +182,15 @@ def test_cli_check_runs_on_the_bundled_cases() -> None:
     bad = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--policy", "nope", str(CASES[0])],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown policy" in bad.stderr
+
+
+def test_the_n_triples_writer_writes_the_graph_of_to_graph(engine: Engine) -> None:
+    """What a store writes (``to_ntriples``, no rdflib graph) is exactly the RDF of ``to_graph``."""
+    from rdflib import Graph, URIRef
+
+    for path in CASES:
+        det = engine.decide(load_case_file(path))
+        iri = URIRef(f"https://w3id.org/necessity/determination/{det.case_id}/1")
+        text = det.to_ntriples(iri)
+        assert text.splitlines() == sorted(text.splitlines())
+        assert set(Graph().parse(data=text, format="nt")) == set(det.to_graph(iri))

@@ -118,7 +118,7 @@ def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None, ve
     case: LoadedCase = load_case(graph.serialize(format="nt", encoding="utf-8"), content_type="text/turtle",
                                  source=f"stored case {case_id}")
     det = decide(engine, case, policy, version)
-    iri = store.add_determination(case_id, det.to_graph)
+    iri = store.add_determination(case_id, det.to_ntriples)
     return (*render_decision(det, iri, accept), iri)
 
 

@@ -34,7 +34,7 @@ def _fhir(body: dict, status: int) -> Response:
 def _submit(engine: Engine, store: Store, body: bytes, may_certify: bool) -> dict:
     case, mapped = load_pas_bundle(body, source="bundle")
     det = engine.decide(case)
-    iri: URIRef = store.add_case(case.case_id, case.graph, det.to_graph)
+    iri: URIRef = store.add_case(case.case_id, case.graph, det.to_ntriples)
     number = str(iri).rsplit("/", 1)[-1]
     # the LOINC attachment codes come with the determination's checklist (nec:loincAttachmentCode)
     return response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,

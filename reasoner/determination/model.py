@@ -263,6 +263,12 @@ class Determination(_Model):
 
         return to_graph(self, iri)
 
+    def to_ntriples(self, iri) -> str:  # noqa: ANN001
+        """The same RDF as :meth:`to_graph` as sorted N-Triples text, without an rdflib graph."""
+        from .rdf import to_ntriples
+
+        return to_ntriples(self, iri)
+
     @classmethod
     def from_graph(cls, graph, iri) -> Determination:  # noqa: ANN001
         """Read a stored determination graph back into the model."""

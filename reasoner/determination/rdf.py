@@ -14,16 +14,18 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from ..namespaces import DCTERMS, NEC, PROV, RDF, XSD, bind_prefixes
+from ..terms import to_ox
 from ..versions import BASES
 from ..vocabulary import CriterionState, from_iri, term
 from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator, Fact,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
                     SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 
-__all__ = ["to_graph", "from_graph", "SPEC", "predicates"]
+__all__ = ["to_graph", "to_ntriples", "triples", "from_graph", "SPEC", "predicates"]
 
 # kinds: lit, int, bool, date, datetime, iri, term (vocabulary IRI <-> word), lits / iris (sets),
 # node (a nested model or a list of them, with its class), inline (a nested model on the same node),
@@ -146,7 +148,17 @@ def _shared_iri(root: URIRef, item) -> URIRef:
     return URIRef(f"{root}/citation/{digest}")
 
 
-def _write(graph: Graph, node: URIRef, model, root: URIRef | None = None) -> None:
+class _Triples(list):
+    """The triples of a determination as :func:`_write` makes them, and the shared nodes written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shared: set[URIRef] = set()
+
+    add = list.append
+
+
+def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None) -> None:
     root = root if root is not None else node
     cls, fields = SPEC[type(model)]
     if cls is not None:
@@ -163,7 +175,8 @@ def _write(graph: Graph, node: URIRef, model, root: URIRef | None = None) -> Non
             for item in value:
                 child = _shared_iri(root, item)
                 graph.add((node, predicate, child))
-                if (child, RDF.type, None) not in graph:
+                if child not in graph.shared:
+                    graph.shared.add(child)
                     _write(graph, child, item, root)
         elif kind == "node":
             for position, item in enumerate(value if isinstance(value, list) else [value]):
@@ -178,19 +191,42 @@ def _write(graph: Graph, node: URIRef, model, root: URIRef | None = None) -> Non
             graph.add((node, predicate, _literal(kind, value)))
 
 
+def triples(det: Determination, iri: URIRef) -> list[tuple]:
+    """The triples of the determination's RDF (rdflib terms, without repeats), its root named ``iri``."""
+    out = _Triples()
+    iri = URIRef(iri)
+    _write(out, iri, det)
+    for position, line in enumerate(det.lines):
+        node = URIRef(f"{iri}/lines/{position}")
+        if line.request_kind.kind:
+            out.add((node, NEC.requestKind, URIRef(line.request_kind.kind)))
+        for assessment in line.criteria:
+            out.add((node, _SHORTCUTS[assessment.state], URIRef(assessment.criterion)))
+    return list(dict.fromkeys(out))
+
+
 def to_graph(det: Determination, iri: URIRef) -> Graph:
     """The determination as RDF, its root node named ``iri``."""
     graph = Graph()
     bind_prefixes(graph)
-    iri = URIRef(iri)
-    _write(graph, iri, det)
-    for position, line in enumerate(det.lines):
-        node = URIRef(f"{iri}/lines/{position}")
-        if line.request_kind.kind:
-            graph.add((node, NEC.requestKind, URIRef(line.request_kind.kind)))
-        for assessment in line.criteria:
-            graph.add((node, _SHORTCUTS[assessment.state], URIRef(assessment.criterion)))
+    graph.addN((s, p, o, graph) for s, p, o in triples(det, iri))
     return graph
+
+
+def to_ntriples(det: Determination, iri: URIRef) -> str:
+    """The same triples as :func:`to_graph`, as N-Triples text sorted by line (what a store writes),
+    without building an rdflib graph (a third of the cost of a submission, measured)."""
+    made: dict = {}  # a node's term is converted once (subjects and predicates repeat on every line)
+
+    def ox_term(node):
+        found = made.get(node)
+        if found is None:
+            found = made[node] = to_ox(node)
+        return found
+
+    text = ox.serialize([ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in triples(det, iri)],
+                        format=ox.RdfFormat.N_TRIPLES) or b""
+    return "".join(sorted(text.decode("utf-8").splitlines(keepends=True)))
 
 
 def _value(kind: str, value):
