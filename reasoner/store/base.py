@@ -11,8 +11,8 @@ from ..errors import StoreError
 from .ids import nt_iri
 from .results import DeterminationRecord, QueryResult
 
-__all__ = ["Store", "DeterminationBuilder", "DEFAULT_QUERY_TIMEOUT", "nt_lines", "nquads", "graph_from_nt",
-           "short"]
+__all__ = ["Store", "DeterminationBuilder", "DEFAULT_QUERY_TIMEOUT", "nt_lines", "nquads", "insert_data",
+           "graph_from_nt", "short"]
 
 DEFAULT_QUERY_TIMEOUT = 10.0
 """Seconds a SPARQL query may run before it is stopped."""
@@ -90,6 +90,12 @@ def nquads(graphs: Iterable[tuple[URIRef, Graph]]) -> str:
                 raise StoreError("could not serialise a graph as N-Triples")
             out.append(f"{body[:-1].rstrip()} {g} .")
     return "\n".join(out) + "\n"
+
+
+def insert_data(graphs: Iterable[tuple[URIRef, Graph]]) -> str:
+    """One SPARQL ``INSERT DATA`` operation writing each graph under its name."""
+    blocks = [f"GRAPH {nt_iri(name)} {{\n" + "\n".join(nt_lines(graph)) + "\n}" for name, graph in graphs]
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
 
 
 def graph_from_nt(data: bytes | str) -> Graph:

@@ -27,9 +27,10 @@ from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, QueryError, QueryTimeoutError, StoreConfigError,
     StoreError,
 )
-from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, graph_from_nt, nt_lines, short
+from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, graph_from_nt, insert_data, nt_lines, short
 from .config import RemoteConfig
 from .consensus import Consensus
+from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, lock_iri, nt_iri
 from .policy import query_form
 from .results import DeterminationRecord, QueryResult, read_record
@@ -109,8 +110,8 @@ class RemoteStore:
             for _ in range(100):
                 det = determination_iri(case_id, number)
                 mine, chosen = self._consensus.choose(lock_iri(det))
-                if mine == chosen:
-                    self._insert([(det, determination(det))])
+                if mine == chosen:  # the determination and its case's history in one update request
+                    self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id]))
                     return det
                 number += 1
         raise StoreError("could not choose a determination number: too many concurrent writers")
@@ -203,8 +204,7 @@ class RemoteStore:
                       headers={"Content-Type": "application/sparql-update"}, what="update")
 
     def _insert(self, graphs: list[tuple[URIRef, Graph]]) -> None:
-        blocks = [f"GRAPH {nt_iri(name)} {{\n" + "\n".join(nt_lines(graph)) + "\n}" for name, graph in graphs]
-        self._update("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        self._update(insert_data(graphs))
 
     def _ask_graph(self, iri: URIRef) -> bool:
         return bool(self._query(f"ASK {{ GRAPH {nt_iri(iri)} {{ ?s ?p ?o }} }}", "ask").boolean)
