@@ -142,3 +142,14 @@ def test_history_states_every_pair_with_different_times(filled, decisions) -> No
                     expected.add((a, b))
     assert found == expected and len(found) > 5
     assert NEC.supersededBy  # declared in the ontology (the vocabulary test checks its label)
+
+
+def test_rebuilt_history_is_the_written_one(filled) -> None:
+    """``necessity store history`` (``rebuild_history``) gives the same statements the writes gave."""
+    text = ("PREFIX nec: <https://w3id.org/necessity/ontology#> "
+            "SELECT ?g ?a ?b WHERE { GRAPH ?g { ?a nec:supersededBy ?b } }")
+    written = _rows(filled, text)[1]
+    filled._update("DELETE WHERE { GRAPH ?g { ?a <https://w3id.org/necessity/ontology#supersededBy> ?b } }")
+    assert not _rows(filled, text)[1]  # as a store written before the history existed
+    filled.rebuild_history()
+    assert _rows(filled, text)[1] == written and written

@@ -37,6 +37,12 @@ class Store(Protocol):
     def add_determination(self, case_id: str, determination: DeterminationBuilder) -> URIRef:
         """Store one more determination of a stored case; returns its IRI."""
 
+    def rebuild_history(self) -> None:
+        """Rewrite every case's history graph (``nec:supersededBy``) from its determinations, in one update.
+
+        For a store written before the history existed; every write keeps it since.
+        """
+
     def has_case(self, case_id: str) -> bool:
         """Whether a case with this id is stored."""
 

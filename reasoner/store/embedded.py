@@ -127,6 +127,10 @@ class EmbeddedStore:
             self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id]))
         return det
 
+    def rebuild_history(self) -> None:
+        with self._write_lock:
+            self._update(history_update(None))
+
     def restore(self, data: bytes) -> int:
         quads = self._parse_quads(data.decode("utf-8") if isinstance(data, bytes) else data)
         with self._write_lock:

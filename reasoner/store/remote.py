@@ -116,6 +116,10 @@ class RemoteStore:
                 number += 1
         raise StoreError("could not choose a determination number: too many concurrent writers")
 
+    def rebuild_history(self) -> None:
+        with self._write_lock:
+            self._update(history_update(None))
+
     def restore(self, data: bytes) -> int:
         if self.case_ids():
             raise StoreError(f"the server at {self.url} already holds cases; restore into an empty dataset")
