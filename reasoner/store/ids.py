@@ -25,7 +25,8 @@ from rdflib import URIRef
 from ..errors import InvalidIdentifierError
 from ..namespaces import CASE, DET
 
-__all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "HISTORY_BASE", "history_iri", "validate_case_id", "case_iri", "determination_iri", "nt_iri",
+__all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "HISTORY_BASE", "history_iri", "validate_case_id", "case_iri",
+           "determination_iri", "nt_iri",
            "lock_iri", "case_ids_of"]
 
 KNOWLEDGE_GRAPH = URIRef("https://w3id.org/necessity/graph/knowledge")
