@@ -1,8 +1,9 @@
-"""``necessity store backup|restore|check``: what an operator does to the case store.
+"""``necessity store backup|restore|check|history``: what an operator does to the case store.
 
 The store is ``--store``, else ``NECESSITY_STORE``, else ``./var/store``. A backup is one
 N-Quads file (gzip if the name ends in ``.gz``); ``restore`` loads one into an empty store;
-``check`` reads every graph and exits 1 if anything is inconsistent (each problem on a line).
+``check`` reads every graph and exits 1 if anything is inconsistent (each problem on a line);
+``history`` rebuilds the history graphs a store written by an earlier version lacks.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def _run(args: argparse.Namespace) -> int:
         elif args.action == "restore":
             count = restore_store(store, Path(args.file))
             print(f"restored {count} statements from {args.file} into {location}")
+        elif args.action == "history":
+            store.rebuild_history()
+            print(f"rebuilt the history graphs (which determination supersedes which) of {location}")
         else:
             report = check_store(store)
             for problem in report.problems:
@@ -50,9 +54,11 @@ def add_store_parser(sub: argparse._SubParsersAction) -> None:
     actions = store.add_subparsers(dest="action", required=True)
     for name, text in (("backup", "write every graph to an N-Quads file (.nq or .nq.gz)"),
                        ("restore", "load an N-Quads backup into an empty store"),
-                       ("check", "check that every case has its determination and every graph is well-formed")):
+                       ("check", "check that every case has its determination and every graph is well-formed"),
+                       ("history", "rebuild each case's history graph (which determination supersedes which); "
+                                   "for a store written by an earlier version")):
         action = actions.add_parser(name, help=text)
-        if name != "check":
+        if name not in ("check", "history"):
             action.add_argument("file", help="the backup file")
         action.add_argument("--store", help="a directory (embedded) or an http(s) SPARQL URL "
                                             "(default: NECESSITY_STORE, else ./var/store)")

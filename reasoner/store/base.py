@@ -11,8 +11,8 @@ from ..errors import StoreError
 from .ids import nt_iri
 from .results import DeterminationRecord, QueryResult
 
-__all__ = ["Store", "GraphData", "DeterminationBuilder", "DEFAULT_QUERY_TIMEOUT", "nt_lines", "nquads", "graph_from_nt",
-           "short"]
+__all__ = ["Store", "GraphData", "DeterminationBuilder", "DEFAULT_QUERY_TIMEOUT", "nt_lines", "nquads",
+           "insert_data", "graph_from_nt", "short"]
 
 DEFAULT_QUERY_TIMEOUT = 10.0
 """Seconds a SPARQL query may run before it is stopped."""
@@ -40,6 +40,12 @@ class Store(Protocol):
 
     def add_determination(self, case_id: str, determination: DeterminationBuilder) -> URIRef:
         """Store one more determination of a stored case; returns its IRI."""
+
+    def rebuild_history(self) -> None:
+        """Rewrite every case's history graph (``nec:supersededBy``) from its determinations, in one update.
+
+        For a store written before the history existed; every write keeps it since.
+        """
 
     def has_case(self, case_id: str) -> bool:
         """Whether a case with this id is stored."""
@@ -102,6 +108,12 @@ def nquads(graphs: Iterable[tuple[URIRef, GraphData]]) -> str:
     return "\n".join(out) + "\n"
 
 
+def insert_data(graphs: Iterable[tuple[URIRef, GraphData]]) -> str:
+    """One SPARQL ``INSERT DATA`` operation writing each graph under its name."""
+    blocks = [f"GRAPH {nt_iri(name)} {{\n" + "\n".join(nt_lines(graph)) + "\n}" for name, graph in graphs]
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+
+
 def graph_from_nt(data: bytes | str) -> Graph:
     graph = Graph()
     if isinstance(data, bytes):
@@ -109,8 +121,6 @@ def graph_from_nt(data: bytes | str) -> Graph:
     if data.strip():
         graph.parse(data=data, format="nt")
     return graph
-
-
 
 
 def short(exc: BaseException) -> str:

@@ -22,7 +22,9 @@ from rdflib import Graph, URIRef
 from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, StoreError, StoreLockedError,
 )
-from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, nquads, nt_lines, short
+from .base import (DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, insert_data, nquads,
+                   nt_lines, short)
+from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, nt_iri
 from .records import record_from_quads
 from .results import DeterminationRecord, QueryResult, read_record
@@ -123,8 +125,13 @@ class EmbeddedStore:
             while self._has_graph(determination_iri(case_id, number)):
                 number += 1
             det = determination_iri(case_id, number)
-            self._extend(self._parse_quads(nquads([(det, determination(det))])))
+            # the determination and its case's history (which determination supersedes which), one transaction
+            self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id]))
         return det
+
+    def rebuild_history(self) -> None:
+        with self._write_lock:
+            self._update(history_update(None))
 
     def restore(self, data: bytes) -> int:
         quads = self._parse_quads(data.decode("utf-8") if isinstance(data, bytes) else data)
@@ -253,6 +260,15 @@ class EmbeddedStore:
             return list(ox.parse(data.encode("utf-8"), ox.RdfFormat.N_QUADS, rename_blank_nodes=True))
         except SyntaxError as exc:
             raise StoreError(f"could not read the graphs as N-Quads: {short(exc)}") from None
+
+    def _update(self, update: str) -> None:
+        try:
+            self._store.update(update)  # one SPARQL update request is one transaction
+        except SyntaxError as exc:
+            raise StoreError(f"could not write the graphs: {short(exc)}") from None
+        except OSError as exc:
+            raise StoreError(f"could not write to the store: {short(exc)}") from None
+        self._written()
 
     def _extend(self, quads: list[ox.Quad]) -> None:
         try:

@@ -8,8 +8,11 @@ The dataset holds three kinds of named graph, so one SPARQL query can join them:
   determinations of that case from 1; the name is also the IRI of the
   ``nec:Determination`` node inside it.
 
-A remote store also keeps small bookkeeping graphs under :data:`LOCK_BASE` (one per
-contested write, see :mod:`reasoner.store.consensus`).
+A case decided more than once also has a history graph, named under :data:`HISTORY_BASE`
+(``history_iri(<id>)``), that says which of its determinations supersede which
+(``nec:supersededBy``, see :mod:`reasoner.store.history`). A remote store also keeps small
+bookkeeping graphs under :data:`LOCK_BASE` (one per contested write, see
+:mod:`reasoner.store.consensus`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from rdflib import URIRef
 from ..errors import InvalidIdentifierError
 from ..namespaces import CASE, DET
 
-__all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "validate_case_id", "case_iri", "determination_iri", "nt_iri",
+__all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "HISTORY_BASE", "history_iri", "validate_case_id", "case_iri",
+           "determination_iri", "nt_iri",
            "lock_iri", "case_ids_of"]
 
 KNOWLEDGE_GRAPH = URIRef("https://w3id.org/necessity/graph/knowledge")
@@ -30,6 +34,9 @@ KNOWLEDGE_GRAPH = URIRef("https://w3id.org/necessity/graph/knowledge")
 
 LOCK_BASE = "https://w3id.org/necessity/graph/lock/"
 """Where a remote store keeps the bookkeeping of contested writes (one graph per case or number)."""
+
+HISTORY_BASE = "https://w3id.org/necessity/graph/history/"
+"""Where the store keeps each case's history graph (which determination supersedes which)."""
 
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}\Z")
 
@@ -57,6 +64,11 @@ def determination_iri(case_id: str, number: int) -> URIRef:
     if not isinstance(number, int) or number < 1:
         raise InvalidIdentifierError("a determination number is a whole number from 1")
     return DET[f"{validate_case_id(case_id)}/{number}"]
+
+
+def history_iri(case_id: str) -> URIRef:
+    """The history graph of a case: ``nec:supersededBy`` between its determinations."""
+    return URIRef(HISTORY_BASE + validate_case_id(case_id))
 
 
 def lock_iri(target: URIRef) -> URIRef:

@@ -21,7 +21,7 @@ from rdflib import RDF, URIRef
 from ..errors import StoreError
 from ..namespaces import CASE, DET, NEC
 from .base import Store, short
-from .ids import KNOWLEDGE_GRAPH, LOCK_BASE
+from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE
 
 __all__ = ["backup_store", "restore_store", "check_store", "CheckReport"]
 
@@ -83,7 +83,7 @@ def check_store(store: Store) -> CheckReport:
     cases = {name[len(str(CASE)):] for name in names if name.startswith(str(CASE))}
     numbers: dict[str, list[int]] = {}
     for name in names:
-        if name.startswith(str(CASE)) or name == str(KNOWLEDGE_GRAPH) or name.startswith(LOCK_BASE):
+        if name.startswith(str(CASE)) or name == str(KNOWLEDGE_GRAPH) or name.startswith((LOCK_BASE, HISTORY_BASE)):
             continue
         match = _DET_NAME.match(name)
         if match is None:

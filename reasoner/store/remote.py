@@ -27,9 +27,10 @@ from ..errors import (
     CaseExistsError, CaseNotFoundError, DeterminationNotFoundError, QueryError, QueryTimeoutError, StoreConfigError,
     StoreError,
 )
-from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, nt_lines, short
+from .base import DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, insert_data, nt_lines, short
 from .config import RemoteConfig
 from .consensus import Consensus
+from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, lock_iri, nt_iri
 from .policy import query_form
 from .records import record_from_ntriples
@@ -110,11 +111,15 @@ class RemoteStore:
             for _ in range(100):
                 det = determination_iri(case_id, number)
                 mine, chosen = self._consensus.choose(lock_iri(det))
-                if mine == chosen:
-                    self._insert([(det, determination(det))])
+                if mine == chosen:  # the determination and its case's history in one update request
+                    self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id]))
                     return det
                 number += 1
         raise StoreError("could not choose a determination number: too many concurrent writers")
+
+    def rebuild_history(self) -> None:
+        with self._write_lock:
+            self._update(history_update(None))
 
     def restore(self, data: bytes) -> int:
         if self.case_ids():
@@ -213,8 +218,7 @@ class RemoteStore:
                       headers={"Content-Type": "application/sparql-update"}, what="update")
 
     def _insert(self, graphs: list[tuple[URIRef, Graph]]) -> None:
-        blocks = [f"GRAPH {nt_iri(name)} {{\n" + "\n".join(nt_lines(graph)) + "\n}" for name, graph in graphs]
-        self._update("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        self._update(insert_data(graphs))
 
     def _ask_graph(self, iri: URIRef) -> bool:
         return bool(self._query(f"ASK {{ GRAPH {nt_iri(iri)} {{ ?s ?p ?o }} }}", "ask").boolean)
