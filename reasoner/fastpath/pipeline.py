@@ -1,7 +1,8 @@
 """The fast path: case triples -> rules -> compiled shapes -> determination, in one pyoxigraph store.
 
-One case (:meth:`FastPath.decide_one`) uses the process's shared closure store and a scratch named
-graph, as :mod:`reasoner.inference` does. Many cases (:meth:`FastPath.decide_many`) get a store of
+One case (:meth:`FastPath.decide_one`): the rules run in this thread's closure store with the case
+beside the closure (:func:`~reasoner.fastpath.rules.derive_one`), the compiled shapes in a small store
+holding the case alone. Many cases (:meth:`FastPath.decide_many`) get a store of
 their own: the closure in its default graph, each case in its own named graph (what the shapes and
 a rule run case by case read) and all of them in one more (what a rule run once for all reads);
 each compiled query is evaluated once for all of them.

@@ -1,10 +1,11 @@
 """The SPARQL rules of ``shapes/rules.ttl``, for one case or set-at-a-time over many.
 
 One case: each rule runs with ``$this`` bound to the case, over the ontology closure with the case
-beside it (what :mod:`reasoner.inference` does, there with the case in a named graph). Many cases: each rule runs once over a
-store whose default graph holds the closure and every case, with ``$this`` bound by the rule
-shape's targets instead of a substitution; each derived triple goes back to the graph of the case
-whose node is its subject (:class:`RulePlan` runs a rule case by case where that is cheaper). That is sound because case nodes are IRIs under the case's own IRI
+beside it (what :mod:`reasoner.inference` does, there with the case in a named graph). Many cases:
+a rule runs once over the closure and the union of the batch's cases, with ``$this`` bound by the
+rule shape's targets instead of a substitution, and each derived triple goes back to the graph of
+the case whose node is its subject; or case by case where that is cheaper (:class:`RulePlan`).
+Running once for all is sound because case nodes are IRIs under the case's own IRI
 (``<case>/line/0`` ...) and the rules join case data only through them; the batch-equals-single
 test checks it on every bundled and generated case. A rule whose derivations cannot be given back
 to one case runs case by case instead.
@@ -110,8 +111,8 @@ class RulePlan:
 
     Both ways derive the same triples (the batch-equals-single tests check it); they differ only in
     speed, and not the same way for every rule: Oxigraph joins a rule whose ``EXISTS`` or ``UNION``
-    branches leave case nodes unbound across every case of the batch (rule 12 went from 0.4 ms a case
-    alone to 4.9 ms in a batch of 64), while most rules get cheaper once the query is parsed once.
+    branches leave case nodes unbound across every case of the batch ("indication from the diagnoses"
+    went from 0.4 ms a case alone to 4.9 ms in a batch of 64), while most rules get cheaper once the query is parsed once.
     So the first batches time each rule both ways, per case, and later batches take the cheaper.
     """
 
