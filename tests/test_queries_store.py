@@ -64,10 +64,12 @@ def decisions(necessity_engine):
     return out
 
 
-@pytest.fixture(params=["embedded", "remote"])
-def filled(request, tmp_path: Path, decisions, necessity_engine):
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def filled(request, tmp_path_factory: pytest.TempPathFactory, decisions, necessity_engine):
+    """One store of each kind for the whole module (the tests only read it; the history test puts
+    back what it takes out)."""
     if request.param == "embedded":
-        store = EmbeddedStore(tmp_path / "store")
+        store = EmbeddedStore(tmp_path_factory.mktemp("store") / "store")
     else:
         import httpx
 
