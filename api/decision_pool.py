@@ -1,4 +1,5 @@
-"""Decision workers: ``POST /cases`` decides in other processes, so the server uses every core.
+"""Decision workers: ``POST /cases`` and ``POST /Claim/$submit`` decide in other processes, so the
+server uses every core.
 
 The embedded store belongs to one process, and in one Python process the decision (CPU work
 under the GIL) and the HTTP handling take turns. A :class:`DecisionPool` keeps ``workers``
@@ -27,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reasoner.engine import Engine
 
-from .submission import Prepared, prepare
+from .submission import Prepared, prepare, prepare_pas
 
 __all__ = ["DecisionPool", "InProcess", "Decider", "default_workers"]
 
@@ -68,6 +69,10 @@ def _prepare(body: bytes, media: str, policy: str | None, version: str | None, a
     return prepare(_engine, body, media, policy, version, accept)  # type: ignore[arg-type]
 
 
+def _prepare_pas(body: bytes, may_certify: bool) -> Prepared:
+    return prepare_pas(_engine, body, may_certify)  # type: ignore[arg-type]
+
+
 class InProcess:
     """No pool: decide in the server process's thread pool, with the server's engine."""
 
@@ -82,6 +87,9 @@ class InProcess:
     async def prepare(self, body: bytes, media: str, policy: str | None, version: str | None,
                       accept: str) -> Prepared:
         return await run_in_threadpool(prepare, self.engine, body, media, policy, version, accept)
+
+    async def prepare_pas(self, body: bytes, may_certify: bool) -> Prepared:
+        return await run_in_threadpool(prepare_pas, self.engine, body, may_certify)
 
     def close(self) -> None:
         pass
@@ -121,11 +129,22 @@ class DecisionPool:
         Raises:
             NecessityError: whatever :func:`api.submission.prepare` raises (bad case, unknown policy).
         """
+        return await self._run(_prepare, body, media, policy, version, accept)
+
+    async def prepare_pas(self, body: bytes, may_certify: bool) -> Prepared:
+        """Map, decide and answer one PAS request bundle in a worker.
+
+        Raises:
+            NecessityError: whatever :func:`api.submission.prepare_pas` raises (bad bundle, unknown policy).
+        """
+        return await self._run(_prepare_pas, body, may_certify)
+
+    async def _run(self, job, *args) -> Prepared:
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
             executor = self._executor
             try:
-                return await loop.run_in_executor(executor, _prepare, body, media, policy, version, accept)
+                return await loop.run_in_executor(executor, job, *args)
             except BrokenProcessPool:
                 self._replace(executor)
                 log.error("a decision worker died; the pool was started again (attempt %d)", attempt)
@@ -142,4 +161,4 @@ class DecisionPool:
 
 
 Decider = InProcess | DecisionPool
-"""Where ``POST /cases`` decides: in the server's threads, or in worker processes."""
+"""Where ``POST /cases`` and ``POST /Claim/$submit`` decide: in the server's threads, or in worker processes."""

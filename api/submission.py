@@ -10,6 +10,7 @@ cheaply. The store-owning process then only checks the id and writes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -19,13 +20,14 @@ from reasoner.determination import Determination
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.errors import StoreError, UnknownPolicyError
 from reasoner.fastpath.form_graph import FormCase, read_case
+from reasoner.fhir import FHIR_JSON, load_pas_bundle, response_bundle
 from reasoner.letters import letter_markdown, reviewer_page
 from reasoner.loading import LoadedCase
 from reasoner.store import determination_iri
 
 from .models import Decision
 
-__all__ = ["Prepared", "prepare", "decide", "render_decision", "LETTERS"]
+__all__ = ["Prepared", "prepare", "prepare_pas", "decide", "render_decision", "LETTERS"]
 
 LETTERS = {"text/markdown": ("text/markdown; charset=utf-8", letter_markdown),
            "text/html": ("text/html; charset=utf-8", reviewer_page)}
@@ -113,3 +115,22 @@ def prepare(engine: Engine, body: bytes, media: str, policy: str | None, version
     det_nt = det.to_ntriples(iri)
     response, media_type = render_decision(det, iri, accept)
     return Prepared(case.case_id, _case_nt(case), str(iri), det_nt, response, media_type)
+
+
+def prepare_pas(engine: Engine, body: bytes, may_certify: bool) -> Prepared:
+    """Map, decide and answer one Da Vinci PAS request bundle (everything but the write): the
+    response body is the PAS response bundle, certified as the case's first determination.
+
+    Raises:
+        FhirInputError: the bundle is not a valid PAS request (``element`` names the FHIR element).
+        CaseLoadError: the mapped case breaks a rule of the case form.
+        UnknownPolicyError: the payer's policy is not known here.
+    """
+    case, mapped = load_pas_bundle(body, source="bundle")
+    det = engine.decide(case)
+    iri = determination_iri(case.case_id, 1)
+    # the LOINC attachment codes come with the determination's checklist (nec:loincAttachmentCode)
+    answer = response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,
+                             certification=f"{case.case_id}-1", may_certify=may_certify)
+    text = json.dumps(answer, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Prepared(case.case_id, _case_nt(case), str(iri), det.to_ntriples(iri), text.encode("utf-8"), FHIR_JSON)

@@ -157,3 +157,29 @@ def test_a_killed_worker_is_replaced_and_the_request_retried(necessity_engine, t
             assert client.get(f"/cases/{CASE_FILES[2].stem}").status_code == 200
     finally:
         store.close()
+
+
+def test_pas_bundles_through_the_pool_answer_as_in_threads(clients) -> None:
+    """``POST /Claim/$submit`` maps, decides and answers in a worker: the same response bundle, stored
+    case and errors (an OperationOutcome naming the element) as deciding in the server's threads."""
+    pool, threads = clients
+    fhir = {"Content-Type": "application/fhir+json"}
+    body = (CASES / "fhir" / "pas-initial-implant-trial-40pct.json").read_bytes()
+    answers = [c.post("/Claim/$submit", content=body, headers=fhir) for c in (pool, threads)]
+    for r in answers:
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("application/fhir+json")
+    bundles = [json.dumps(r.json(), sort_keys=True) for r in answers]
+    decided = [r.json()["entry"][0]["resource"]["created"] for r in answers]
+    assert bundles[0].replace(decided[0], "T") == bundles[1].replace(decided[1], "T")
+    stored = [c.get("/cases/PA-2025-001002").json() for c in (pool, threads)]
+    assert stored[0]["triples"] == stored[1]["triples"] > 0
+    assert stored[0]["determinations"][0]["outcomes"] == stored[1]["determinations"][0]["outcomes"]
+    again = pool.post("/Claim/$submit", content=body, headers=fhir)
+    assert again.status_code == 409 and again.json()["resourceType"] == "OperationOutcome"
+
+    bad = (CASES / "fhir" / "pas-malformed-quantity.json").read_bytes()
+    refused = [c.post("/Claim/$submit", content=bad, headers=fhir) for c in (pool, threads)]
+    assert [r.status_code for r in refused] == [422, 422]
+    assert refused[0].json() == refused[1].json()
+    assert refused[0].json()["issue"][0]["expression"] == ["Bundle.entry[0].resource.item[1].quantity.value"]

@@ -1,8 +1,9 @@
 """FHIR: ``POST /Claim/$submit`` takes a Da Vinci PAS request bundle and answers a PAS response bundle.
 
 The bundle is mapped to the case form (:mod:`reasoner.fhir`), decided and stored exactly as a case
-posted to ``/cases`` (the case id is ``Claim.identifier.value``). Errors are OperationOutcomes whose
-``expression`` names the element; nothing is stored for a refused bundle.
+posted to ``/cases`` (the case id is ``Claim.identifier.value``): mapped, decided and answered in a
+decision worker (:func:`api.submission.prepare_pas`), written by the server. Errors are
+OperationOutcomes whose ``expression`` names the element; nothing is stored for a refused bundle.
 """
 
 from __future__ import annotations
@@ -10,14 +11,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from rdflib import URIRef
-
-from reasoner.engine import Engine
 from reasoner.errors import CaseLoadError, UnknownPolicyError
-from reasoner.fhir import FHIR_JSON, FhirInputError, load_pas_bundle, operation_outcome, response_bundle
-from reasoner.store import CaseExistsError, Store
+from reasoner.fhir import FHIR_JSON, FhirInputError, operation_outcome
+from reasoner.store import CaseExistsError
 
-from ..deps import EngineDep, SettingsDep, StoreDep
+from ..deps import DeciderDep, SettingsDep, StoreDep
 from ..security import require_api_key
 
 router = APIRouter(tags=["fhir"], dependencies=[Depends(require_api_key)])
@@ -29,16 +27,6 @@ _OUTCOME = {"content": {FHIR_JSON: {"schema": {"type": "object", "description": 
 
 def _fhir(body: dict, status: int) -> Response:
     return JSONResponse(body, status_code=status, media_type=FHIR_JSON)
-
-
-def _submit(engine: Engine, store: Store, body: bytes, may_certify: bool) -> dict:
-    case, mapped = load_pas_bundle(body, source="bundle")
-    det = engine.decide(case)
-    iri: URIRef = store.add_case(case.case_id, case.graph, det.to_ntriples)
-    number = str(iri).rsplit("/", 1)[-1]
-    # the LOINC attachment codes come with the determination's checklist (nec:loincAttachmentCode)
-    return response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,
-                           certification=f"{case.case_id}-{number}", may_certify=may_certify)
 
 
 @router.post(
@@ -57,13 +45,14 @@ def _submit(engine: Engine, store: Store, body: bytes, may_certify: bool) -> dic
     openapi_extra={"requestBody": {"required": True, "content": {
         FHIR_JSON: {"schema": {"type": "object", "description": "A Da Vinci PAS request Bundle."}}}}},
 )
-async def submit_claim(request: Request, engine: EngineDep, store: StoreDep, settings: SettingsDep) -> Response:
+async def submit_claim(request: Request, decider: DeciderDep, store: StoreDep, settings: SettingsDep) -> Response:
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media not in _TYPES:
         return _fhir(operation_outcome(f"Content-Type must be {FHIR_JSON}", code="not-supported"), 415)
     body = await request.body()
     try:
-        answer = await run_in_threadpool(_submit, engine, store, body, settings.fhir_may_certify)
+        ready = await decider.prepare_pas(body, settings.fhir_may_certify)  # in a worker process, or a thread
+        await run_in_threadpool(store.add_case, ready.case_id, ready.case_nt, ready.determination)
     except FhirInputError as exc:
         return _fhir(operation_outcome(exc.reason, expression=exc.element), 422)
     except CaseLoadError as exc:
@@ -75,4 +64,4 @@ async def submit_claim(request: Request, engine: EngineDep, store: StoreDep, set
     except UnknownPolicyError:
         return _fhir(operation_outcome("the payer's policy is not known here",
                                        expression="Bundle.entry[0].resource.insurer", code="not-supported"), 422)
-    return _fhir(answer, 200)
+    return Response(ready.body, status_code=200, media_type=ready.media_type)

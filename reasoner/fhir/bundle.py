@@ -31,7 +31,8 @@ class FhirInputError(CaseLoadError):
 
     title = "Invalid PAS request"
 
-    def __init__(self, reason: str, *, element: str | None, source: str = "bundle") -> None:
+    # element defaults to None only so the error can be unpickled (it crosses from a decision worker)
+    def __init__(self, reason: str, *, element: str | None = None, source: str = "bundle") -> None:
         super().__init__(reason, source=source, field=element)
         self.element = element
 
