@@ -1,5 +1,5 @@
-"""Decision workers: ``POST /cases`` and ``POST /Claim/$submit`` decide in other processes, so the
-server uses every core.
+"""Decision workers: ``POST /cases``, ``POST /Claim/$submit`` and ``POST /cases/{id}/decide`` decide
+in other processes, so the server uses every core.
 
 The embedded store belongs to one process, and in one Python process the decision (CPU work
 under the GIL) and the HTTP handling take turns. A :class:`DecisionPool` keeps ``workers``
@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reasoner.engine import Engine
 
-from .submission import Prepared, prepare, prepare_pas
+from .submission import Prepared, prepare, prepare_pas, prepare_redecision
 
 __all__ = ["DecisionPool", "InProcess", "Decider", "default_workers"]
 
@@ -73,6 +73,10 @@ def _prepare_pas(body: bytes, may_certify: bool) -> Prepared:
     return prepare_pas(_engine, body, may_certify)  # type: ignore[arg-type]
 
 
+def _prepare_redecision(*args) -> Prepared:
+    return prepare_redecision(_engine, *args)  # type: ignore[arg-type]
+
+
 class InProcess:
     """No pool: decide in the server process's thread pool, with the server's engine."""
 
@@ -90,6 +94,11 @@ class InProcess:
 
     async def prepare_pas(self, body: bytes, may_certify: bool) -> Prepared:
         return await run_in_threadpool(prepare_pas, self.engine, body, may_certify)
+
+    async def prepare_redecision(self, case_nt: str, case_id: str, number: int, policy: str | None,
+                                 version: str | None, accept: str) -> Prepared:
+        return await run_in_threadpool(prepare_redecision, self.engine, case_nt, case_id, number, policy,
+                                       version, accept)
 
     def close(self) -> None:
         pass
@@ -139,6 +148,11 @@ class DecisionPool:
         """
         return await self._run(_prepare_pas, body, may_certify)
 
+    async def prepare_redecision(self, case_nt: str, case_id: str, number: int, policy: str | None,
+                                 version: str | None, accept: str) -> Prepared:
+        """Decide a stored case again in a worker (see :func:`api.submission.prepare_redecision`)."""
+        return await self._run(_prepare_redecision, case_nt, case_id, number, policy, version, accept)
+
     async def _run(self, job, *args) -> Prepared:
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
@@ -161,4 +175,4 @@ class DecisionPool:
 
 
 Decider = InProcess | DecisionPool
-"""Where ``POST /cases`` and ``POST /Claim/$submit`` decide: in the server's threads, or in worker processes."""
+"""Where ``POST /cases``, ``POST /Claim/$submit`` and ``POST /cases/{id}/decide`` decide: in the server's threads, or in worker processes."""

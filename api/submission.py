@@ -22,12 +22,12 @@ from reasoner.errors import StoreError, UnknownPolicyError
 from reasoner.fastpath.form_graph import FormCase, read_case
 from reasoner.fhir import FHIR_JSON, load_pas_bundle, response_bundle
 from reasoner.letters import letter_markdown, reviewer_page
-from reasoner.loading import LoadedCase
+from reasoner.loading import LoadedCase, load_case
 from reasoner.store import determination_iri
 
 from .models import Decision
 
-__all__ = ["Prepared", "prepare", "prepare_pas", "decide", "render_decision", "LETTERS"]
+__all__ = ["Prepared", "prepare", "prepare_pas", "prepare_redecision", "decide", "render_decision", "LETTERS"]
 
 LETTERS = {"text/markdown": ("text/markdown; charset=utf-8", letter_markdown),
            "text/html": ("text/html; charset=utf-8", reviewer_page)}
@@ -40,11 +40,14 @@ class Prepared:
 
     Attributes:
         case_id: the case id (the store refuses it with 409 if it is taken).
-        case_nt: the case graph as N-Triples.
+        case_nt: the case graph as N-Triples (empty for a re-decision: the case is stored already).
         determination_iri: the IRI the determination is written under (number 1: a new case's first).
         determination_nt: the determination graph as N-Triples.
         body: the response body, already rendered.
         media_type: its Content-Type.
+        decided: the determination itself, kept only by a re-decision, whose number the store
+            chooses at the write (:meth:`rewritten_for` uses it when another decision took the one
+            expected).
     """
 
     case_id: str
@@ -53,12 +56,21 @@ class Prepared:
     determination_nt: str
     body: bytes
     media_type: str
+    decided: Determination | None = None
 
     def determination(self, iri: URIRef) -> str:
         """The determination builder for ``Store.add_case``: the N-Triples made for ``iri``."""
         if str(iri) != self.determination_iri:  # a new case's determination is always number 1
             raise StoreError(f"the store chose {iri} for a determination written as {self.determination_iri}")
         return self.determination_nt
+
+    def rewritten_for(self, iri: URIRef, accept: str) -> Prepared:
+        """This re-decision as written under ``iri``: itself where that is the IRI it was made for,
+        else its graph and body made again for ``iri`` (another decision of the case came first)."""
+        if str(iri) == self.determination_iri or self.decided is None:
+            return self
+        body, media_type = render_decision(self.decided, iri, accept)
+        return Prepared(self.case_id, "", str(iri), self.decided.to_ntriples(iri), body, media_type, self.decided)
 
 
 def decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, version: str | None) -> Determination:
@@ -134,3 +146,18 @@ def prepare_pas(engine: Engine, body: bytes, may_certify: bool) -> Prepared:
                              certification=f"{case.case_id}-1", may_certify=may_certify)
     text = json.dumps(answer, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return Prepared(case.case_id, _case_nt(case), str(iri), det.to_ntriples(iri), text.encode("utf-8"), FHIR_JSON)
+
+
+def prepare_redecision(engine: Engine, case_nt: str, case_id: str, number: int, policy: str | None,
+                       version: str | None, accept: str) -> Prepared:
+    """Decide a stored case again (its graph as N-Triples) and render the answer, made for the
+    determination number the store is expected to choose (the next one).
+
+    Raises:
+        UnknownPolicyError: the policy or version is unknown (``field`` says which parameter).
+    """
+    case = load_case(case_nt, content_type="text/turtle", source=f"stored case {case_id}")
+    det = decide(engine, case, policy, version)
+    iri = determination_iri(case_id, number)
+    body, media_type = render_decision(det, iri, accept)
+    return Prepared(case_id, "", str(iri), det.to_ntriples(iri), body, media_type, det)

@@ -183,3 +183,61 @@ def test_pas_bundles_through_the_pool_answer_as_in_threads(clients) -> None:
     assert [r.status_code for r in refused] == [422, 422]
     assert refused[0].json() == refused[1].json()
     assert refused[0].json()["issue"][0]["expression"] == ["Bundle.entry[0].resource.item[1].quantity.value"]
+
+
+def test_redecisions_through_the_pool_decide_as_in_threads(clients) -> None:
+    """``POST /cases/{id}/decide`` decides in a worker: the same answer as in the server's threads,
+    and an unknown version named as such."""
+    pool, threads = clients
+    form = json.loads(CASE_FILES[2].read_text(encoding="utf-8"))
+    form["id"] = "redecided-in-pool"
+    for c in (pool, threads):
+        assert c.post("/cases", content=json.dumps(form), headers=JSON).status_code == 201
+    answers = [c.post("/cases/redecided-in-pool/decide", params={"policy": "cms-ncd-280.14"}) for c in (pool, threads)]
+    for r in answers:
+        assert r.status_code == 201, r.text
+        assert r.headers["location"] == "/cases/redecided-in-pool/determinations/2"
+        assert r.json()["number"] == 2 and r.json()["determination"]["policy"]["id"] == "cms-ncd-280.14"
+    assert _without_times(answers[0].json()) == _without_times(answers[1].json())
+    stored = [c.get("/cases/redecided-in-pool/determinations/2", headers={"Accept": "application/n-triples"}).text
+              for c in (pool, threads)]
+    assert len(stored[0].splitlines()) == len(stored[1].splitlines()) > 100
+    r = pool.post("/cases/redecided-in-pool/decide", params={"policy": "aetna-cpb-0161", "version": "1999-01"})
+    assert r.status_code == 422 and r.json()["field"] == "version", r.text
+    assert len(pool.get("/cases/redecided-in-pool/determinations").json()) == 2
+
+
+def test_concurrent_redecisions_each_answer_their_own_number(clients) -> None:
+    """Two re-decisions of one case at once expect the same next number; the store gives them two,
+    and each answer (Location, body) names the determination actually written."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool, _ = clients
+    form = json.loads(CASE_FILES[3].read_text(encoding="utf-8"))
+    form["id"] = "redecided-at-once"
+    assert pool.post("/cases", content=json.dumps(form), headers=JSON).status_code == 201
+    with ThreadPoolExecutor(4) as threads:
+        answers = list(threads.map(lambda _: pool.post("/cases/redecided-at-once/decide"), range(4)))
+    assert sorted(r.json()["number"] for r in answers) == [2, 3, 4, 5]
+    for r in answers:
+        number = r.json()["number"]
+        assert r.headers["location"] == f"/cases/redecided-at-once/determinations/{number}"
+        assert r.json()["iri"].endswith(f"/redecided-at-once/{number}")
+        graph = pool.get(f"/cases/redecided-at-once/determinations/{number}", headers={"Accept": "application/n-triples"})
+        assert f"/redecided-at-once/{number}>" in graph.text
+        assert not any(f"/redecided-at-once/{other}>" in graph.text for other in {2, 3, 4, 5} - {number})
+
+
+def test_a_redecision_made_for_one_number_is_rewritten_for_another(necessity_engine) -> None:
+    from api.submission import _case_nt, prepare_redecision
+    from reasoner.fastpath.form_graph import read_case
+    from reasoner.store import determination_iri
+
+    text = json.loads(CASE_FILES[0].read_text(encoding="utf-8"))
+    case_nt = _case_nt(read_case(CASE_FILES[0].read_bytes(), content_type="application/json", source="t"))
+    ready = prepare_redecision(necessity_engine, case_nt, text["id"], 2, None, None, "application/json")
+    assert ready.rewritten_for(determination_iri(text["id"], 2), "application/json") is ready
+    other = ready.rewritten_for(determination_iri(text["id"], 3), "application/json")
+    assert other.determination_iri == str(determination_iri(text["id"], 3))
+    assert other.determination_nt == ready.decided.to_ntriples(determination_iri(text["id"], 3))
+    assert json.loads(other.body)["number"] == 3 and json.loads(ready.body)["number"] == 2

@@ -18,21 +18,19 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Graph, URIRef
 
 from reasoner.determination import Determination
-from reasoner.engine import Engine
-from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import bind_prefixes
 from reasoner.store import (
     DeterminationNotFoundError, DeterminationRecord, EmbeddedStore, Store, case_iri, determination_iri,
 )
 from reasoner.vocabulary import from_iri
 
-from ..deps import DeciderDep, EngineDep, StoreDep
+from ..deps import DeciderDep, StoreDep
 from ..examples import case_body_examples
 from ..models import CasePublic, Decision, DeterminationSummary, StoredDetermination
 from ..negotiation import choose
 from ..problems import ProblemModel
 from ..security import require_api_key
-from ..submission import LETTERS, decide, render_decision
+from ..submission import LETTERS
 
 router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(require_api_key)])
 
@@ -112,14 +110,10 @@ def _content_type(request: Request) -> str:
     return media
 
 
-def _redecide(engine: Engine, store: Store, case_id: str, policy: str | None, version: str | None,
-              accept: str) -> tuple[bytes, str, URIRef]:
-    graph = store.get_case(case_id)
-    case: LoadedCase = load_case(graph.serialize(format="nt", encoding="utf-8"), content_type="text/turtle",
-                                 source=f"stored case {case_id}")
-    det = decide(engine, case, policy, version)
-    iri = store.add_determination(case_id, det.to_ntriples)
-    return (*render_decision(det, iri, accept), iri)
+def _stored_case(store: Store, case_id: str) -> tuple[str, int]:
+    """A stored case's graph as N-Triples and the number its next determination is expected to get."""
+    text = store.get_case(case_id).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return text, len(store.list_determinations(case_id)) + 1
 
 
 @router.post(
@@ -226,8 +220,16 @@ def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le
                          "and stores the result as one more determination; earlier ones are kept. The "
                          "response is negotiated as for `POST /cases`.",
              response_model=Decision, responses={201: {"content": _decision_content()}, **_ERRORS})
-async def redecide_case(case_id: CaseId, request: Request, engine: EngineDep, store: StoreDep,
+async def redecide_case(case_id: CaseId, request: Request, decider: DeciderDep, store: StoreDep,
                         policy: PolicyParam = None, version: VersionParam = None) -> Response:
     accept = choose(request.headers.get("accept"), DECISION_TYPES)
-    body, media_type, iri = await run_in_threadpool(_redecide, engine, store, case_id, policy, version, accept)
-    return _decision(body, media_type, iri, case_id, status=201)
+    case_nt, number = await run_in_threadpool(_stored_case, store, case_id)
+    ready = await decider.prepare_redecision(case_nt, case_id, number, policy, version, accept)  # a worker, or a thread
+    written: list = []
+
+    def determination(iri: URIRef) -> str:  # the store chooses the number under its write lock
+        written.append(ready.rewritten_for(iri, accept))
+        return written[0].determination_nt
+
+    iri = await run_in_threadpool(store.add_determination, case_id, determination)
+    return _decision(written[0].body, written[0].media_type, iri, case_id, status=201)
