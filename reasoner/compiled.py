@@ -237,6 +237,12 @@ def code_patterns(ontology: Graph) -> dict[str, str]:
     return patterns
 
 
+def _copy(source: Graph, target: Graph) -> None:
+    """Every triple of ``source`` into ``target``, in one ``addN`` (``Graph.add`` checks each triple
+    on its own: about twice the time at start-up)."""
+    target.addN((s, p, o, target) for s, p, o in source)
+
+
 def _parse_shapes(path: Path) -> Graph:
     try:
         graph = parse_file(path, "turtle")
@@ -285,30 +291,25 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
 
     policy_graph = Graph()
     bind_prefixes(policy_graph)
-    for triple in common:
-        policy_graph.add(triple)
+    _copy(common, policy_graph)
     paths = policy_files(shapes_dir, extra_dirs)
     graphs = {path.name: _parse_shapes(path) for path in paths}
     versions: dict[URIRef, PolicyVersion] = {}
     files: dict[URIRef, str] = {}
     for path in paths:
         graph = graphs[path.name]
-        for triple in graph:
-            policy_graph.add(triple)
+        _copy(graph, policy_graph)
         # a version's shapes: the shared ones, its own file, and the file its nec:shapesFile names
         # (two versions with the same criteria share one shapes file)
         shapes_graph = Graph()
-        for triple in common:
-            shapes_graph.add(triple)
-        for triple in graph:
-            shapes_graph.add(triple)
+        _copy(common, shapes_graph)
+        _copy(graph, shapes_graph)
         for version_iri in graph.subjects(RDF.type, NEC.PolicyVersion):
             named = graph.value(version_iri, NEC.shapesFile)
             if named is not None and str(named) != path.name:
                 if str(named) not in graphs:
                     raise ShapesError(f"{path.name}: nec:shapesFile names {named}, which is not loaded")
-                for triple in graphs[str(named)]:
-                    shapes_graph.add(triple)
+                _copy(graphs[str(named)], shapes_graph)
         version = read_version(graph, path, shapes_graph)
         if version.iri in versions:
             raise ShapesError(f"{path.name}: version {version.iri} is also declared in {files[version.iri]}")

@@ -41,7 +41,15 @@ def _read(cache: Path, graph: Graph) -> Graph:
         if match is None:
             break
         graph.bind(match.group(1), match.group(2), override=True)
-    graph.addN((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object), graph) for t in triples)
+    terms: dict = {}  # one rdflib term per distinct node: predicates and classes repeat on most lines
+
+    def term(node):
+        found = terms.get(node)
+        if found is None:
+            found = terms[node] = from_ox(node)
+        return found
+
+    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
     return graph
 
 

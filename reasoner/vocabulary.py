@@ -52,7 +52,7 @@ def _load() -> Graph:
     graph = Graph()
     root = data_root("ontology")
     for name in ("core.ttl", "determination.ttl"):
-        graph += parse_file(root / name, "turtle")
+        parse_file(root / name, "turtle", into=graph)
     return graph
 
 
