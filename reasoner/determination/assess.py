@@ -155,8 +155,8 @@ def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Grap
                     if key not in seen:
                         seen.add(key)
                         facts.append(fact)
-        evidence = {e.model_dump_json(): e for info, _ in shown for path in _paths(version, info)
-                    for e in evidence_for(data, case_iri, field_properties, path)}
+        evidence = {(e.field, e.document, e.page): e for info, _ in shown for path in _paths(version, info)
+                    for e in evidence_for(data, case_iri, field_properties, path)}  # the same locator once
         cited = merge(citations_of(knowledge, criterion, version),
                       *(fact_citations(knowledge, r.value, version) for r in fails))
         first = sorted(infos.values(), key=lambda i: str(i.iri))[0]
@@ -164,7 +164,7 @@ def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Grap
         criteria.append(CriterionAssessment(
             criterion=str(criterion), name=knowledge.label(criterion), state=state, severity=severity,
             path=path_name(first),
-            facts=facts, evidence=[evidence[k] for k in sorted(evidence)],
+            facts=facts, evidence=sorted(evidence.values(), key=lambda e: e.model_dump_json()),
             messages=[shapes[URIRef(r.shape)].message for r in fails],
             citations=cited,
             document=str(knowledge.policy_graph.value(doc, NEC.documentName) or knowledge.label(doc)) if doc else None,
