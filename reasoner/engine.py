@@ -27,9 +27,11 @@ from .fastpath.form_graph import FormCase
 from .fastpath.pipeline import FastPath, case_data, unique_batches
 from .fastpath.view import CaseView
 from .validation import validate_case
-from .versions import select, split_policy
+from .versions import DATE_PROPERTIES, select, split_policy
 
 __all__ = ["Engine", "DEFAULT_POLICY"]
+
+_DATE_PROPERTIES = {str(p) for p in DATE_PROPERTIES}  # what choosing a version reads of a case
 
 DEFAULT_POLICY = os.environ.get("NECESSITY_DEFAULT_POLICY", "aetna-cpb-0161")
 VALIDATORS = ("fast", "pyshacl")
@@ -98,7 +100,8 @@ class Engine:
     def _choose(self, case, policy: str | None, version: str | None, decided_at: datetime):
         """The policy version ``case`` is decided under and why (:func:`reasoner.versions.select`)."""
         policy, version = split_policy(policy or case.requested_policy or DEFAULT_POLICY, version)
-        graph = case.graph if isinstance(case, LoadedCase) else CaseView.of_triples(case.triples)
+        graph = case.graph if isinstance(case, LoadedCase) else \
+            CaseView.of_triples([t for t in case.triples if t.predicate.value in _DATE_PROPERTIES])
         return select(self.knowledge.policy_versions(policy), policy, version, graph, URIRef(case.iri),
                       today=decided_at.date())
 

@@ -34,7 +34,8 @@ from .namespaces import NEC
 if TYPE_CHECKING:  # pragma: no cover
     from .compiled import PolicyVersion
 
-__all__ = ["VersionSelection", "BASES", "check_timeline", "in_force", "select", "split_policy", "case_dates"]
+__all__ = ["VersionSelection", "BASES", "check_timeline", "in_force", "select", "split_policy", "case_dates",
+           "DATE_PROPERTIES"]
 
 EXPLICIT, DATE_OF_SERVICE, RECEIVED_AT, DECISION_DATE = "requested", "date-of-service", "received-at", "decision-date"
 BASES = {EXPLICIT: NEC.RequestedVersionBasis, DATE_OF_SERVICE: NEC.DateOfServiceBasis,
@@ -112,6 +113,10 @@ def split_policy(policy: str | None, version: str | None) -> tuple[str | None, s
             raise UnknownPolicyError(f"policy '{policy}@{label}' and version '{version}' disagree")
         version = label
     return policy, version
+
+
+DATE_PROPERTIES = frozenset({NEC.hasRequestedLine, NEC.dateOfService, NEC.receivedAt})
+"""Every property :func:`case_dates` reads (a caller may hand it a graph of these triples only)."""
 
 
 def case_dates(graph: Graph, case_iri: URIRef) -> tuple[str | None, str | None]:
