@@ -3,8 +3,9 @@
 
 One table (:data:`SPEC`) says, for each model class, its ``rdf:type`` and the property of each
 field; every term is declared in ``ontology/determination.ttl`` or ``core.ttl`` (a test checks).
-List items are nodes under their parent's IRI with ``nec:position``, so order survives; lists of
-plain strings are sets, and the model keeps them sorted. Beside the table's triples, the graph
+List items are nodes under their parent's IRI with ``nec:position``, so order survives (facts are
+named by their content and position instead, so a fact repeated under several criteria is one node);
+lists of plain strings are sets, and the model keeps them sorted. Beside the table's triples, the graph
 carries short-cut triples that SPARQL authors query (``nec:metCriterion`` and its two siblings,
 ``nec:requestKind`` on the line outcome); :func:`from_graph` ignores them.
 """
@@ -109,6 +110,12 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "path": (NEC.documentationPath, "lit"), "criteria": (NEC.aboutCriterion, "iris")}),
 }
 
+# list items named by their content and position, so the same fact shown under several criteria
+# and lines (a regimen, a diagnosis) is one node linked from each: about a third of a
+# determination's triples were repeated facts. The position is the item's own, so it is the same
+# under every parent that links it, and a reader sorts by it as for any list.
+_BY_CONTENT = {Fact: "fact"}
+
 _SHORTCUTS = {CriterionState.CriterionMet: NEC.metCriterion, CriterionState.CriterionNotMet: NEC.unmetCriterion,
               CriterionState.CriterionNotDocumented: NEC.undocumentedCriterion}
 
@@ -148,6 +155,11 @@ def _shared_iri(root: URIRef, item) -> URIRef:
     return URIRef(f"{root}/citation/{digest}")
 
 
+def _content_iri(root: URIRef, segment: str, item, position: int) -> URIRef:
+    digest = hashlib.sha1(f"{position} {item.model_dump_json()}".encode("utf-8")).hexdigest()[:16]
+    return URIRef(f"{root}/{segment}/{digest}")
+
+
 class _Triples(list):
     """The triples of a determination as :func:`_write` makes them, and the shared nodes written."""
 
@@ -180,8 +192,15 @@ def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None) -> 
                     _write(graph, child, item, root)
         elif kind == "node":
             for position, item in enumerate(value if isinstance(value, list) else [value]):
-                child = URIRef(f"{node}/{name.replace('_', '-')}/{position}")
-                graph.add((node, predicate, child))
+                if type(item) in _BY_CONTENT:  # one node for equal facts at equal positions
+                    child = _content_iri(root, _BY_CONTENT[type(item)], item, position)
+                    graph.add((node, predicate, child))
+                    if child in graph.shared:
+                        continue
+                    graph.shared.add(child)
+                else:
+                    child = URIRef(f"{node}/{name.replace('_', '-')}/{position}")
+                    graph.add((node, predicate, child))
                 graph.add((child, NEC.position, Literal(position)))
                 _write(graph, child, item, root)
         elif kind in ("lits", "iris"):
