@@ -194,3 +194,24 @@ def test_the_n_triples_writer_writes_the_graph_of_to_graph(engine: Engine) -> No
         text = det.to_ntriples(iri)
         assert text.splitlines() == sorted(text.splitlines())
         assert set(Graph().parse(data=text, format="nt")) == set(det.to_graph(iri))
+
+
+def test_a_repeated_fact_is_one_node_and_reads_back_in_place(engine: Engine) -> None:
+    """A fact shown under several criteria and lines is written once (named by its content and
+    position) and linked from each; reading the graph back gives every list as it was."""
+    from reasoner.determination import Determination
+
+    shared = 0
+    for path in CASES:
+        det = engine.decide(load_case_file(path))
+        iri = URIRef(f"https://w3id.org/necessity/determination/{det.case_id}/1")
+        graph = det.to_graph(iri)
+        shown = [(position, fact.model_dump_json()) for line in det.lines for c in line.criteria
+                 for position, fact in enumerate(c.facts)]
+        nodes = set(graph.subjects(RDF.type, NEC.Fact))
+        top = {o for s, o in graph.subject_objects(NEC.hasFact) if (s, RDF.type, NEC.CriterionAssessment) in graph}
+        assert len(top) == len(set(shown))  # one node per distinct fact and position
+        assert all(len(list(graph.objects(n, NEC.position))) == 1 for n in nodes)
+        shared += len(shown) - len(set(shown))
+        assert Determination.from_graph(graph, iri) == det
+    assert shared > 0  # the bundled cases do repeat facts, so the sharing is exercised
