@@ -47,6 +47,13 @@ class Store(Protocol):
         For a store written before the history existed; every write keeps it since.
         """
 
+    def rebuild_summaries(self) -> None:
+        """Rewrite every case's summary graph and the profiles graph from the determinations, in one update.
+
+        For a store written before the summaries existed; every write keeps them since
+        (see :mod:`reasoner.store.summary`).
+        """
+
     def has_case(self, case_id: str) -> bool:
         """Whether a case with this id is stored."""
 

@@ -1,0 +1,160 @@
+"""Write-time summaries of a case's determinations, shaped for the store queries in ``queries/``.
+
+Each stored determination graph holds a thousand triples or more (facts, citations, assessments);
+the queries over all stored cases need a dozen values of each. Oxigraph has no statistics and joins
+plain patterns one index lookup per row, so a query that reads every determination's policy,
+version, outcome and lines, and compares decision times to keep the latest, grows with the store
+far past what an operator waits for. Instead, every writer (both stores' ``add_case`` and
+``add_determination``, and the re-decision job's load) ends its write with :func:`summary_update`,
+in the same update request (one transaction: nothing half-written), which rewrites the summary
+graph of each case it touched (``summary_iri(id)``) from the case's determination graphs:
+
+- ``<case> nec:latestDetermination <d>`` for each determination that no later one of the case
+  follows (``prov:generatedAtTime``; equal times: both are latest), ``nec:firstDetermination``
+  likewise for the first, and ``nec:latestDeterminationUnderVersion`` for the latest under each
+  policy id and version label;
+- ``<d> nec:hasProfile <p>`` and ``<case> nec:hasDeterminationProfile <p>``: ``p`` is the
+  *determination profile*, a node named by the values it stands for (policy id, version label,
+  outcome, how the version was chosen, urgency, decided past due, allowed hours, and whether the
+  decision came after its due time); thousands of determinations share a few dozen profiles;
+- ``<line> nec:lineProfile <lp>`` and ``<d> nec:hasLineProfile <lp>``: the *line profile* of each
+  line outcome (billed code, policy id, version label, line outcome);
+- one ``nec:OutcomeChange`` for each pair of the case's determinations under one policy whose
+  outcomes differ on a requested line (``nec:changedFrom`` / ``nec:changedTo`` the two line
+  outcomes), as ``queries/outcome-changes.rq`` answered it.
+
+The profiles describe themselves (``nec:profilePolicyId`` ...) once, in the shared graph
+:data:`~reasoner.store.ids.PROFILES_GRAPH`: they hold no case data, so they are only added to
+(inserting a profile that exists changes nothing, whichever writer does it first). A query then
+counts determinations per profile by scanning one property and joins a table of a few dozen rows,
+and keeps the latest determination with one scanned property instead of comparing times.
+
+This module is the one place that says how a summary is derived; :func:`summary_update` with no
+case ids rebuilds every case's summary (``necessity store summaries``, for a store written before
+summaries existed). The test suite derives each summary again in Python from the determination
+graphs and compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .ids import PROFILES_GRAPH, SUMMARY_BASE, case_iri, nt_iri, summary_iri
+
+__all__ = ["summary_update", "PROFILE_BASE", "LINE_PROFILE_BASE"]
+
+PROFILE_BASE = "https://w3id.org/necessity/summary/profile/"
+"""Determination profiles are named under this, by their values (each percent-encoded, ``~`` if absent)."""
+
+LINE_PROFILE_BASE = "https://w3id.org/necessity/summary/line-profile/"
+"""Line profiles are named under this, by code, policy id, version label and outcome."""
+
+_NEC, _PROV, _RDF = ("https://w3id.org/necessity/ontology#", "http://www.w3.org/ns/prov#",
+                     "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+
+
+def _key(*terms: str) -> str:
+    """SPARQL text joining each term's percent-encoded string with ``/`` (``~`` when unbound)."""
+    return ', "/", '.join(f'COALESCE(ENCODE_FOR_URI(STR({t})), "~")' for t in terms)
+
+
+# Full IRIs, no PREFIX: the text follows other operations after " ;", where Oxigraph takes no
+# prologue. {values} binds ?case and ?summary (VALUES, or every stored case); doubled braces are
+# literal braces of the SPARQL text.
+_DET = f"<{_NEC}Determination>"
+_OPERATIONS = [
+    # the profile of each determination
+    f"""INSERT {{{{
+  GRAPH ?summary {{{{ ?d <{_NEC}hasProfile> ?profile . ?case <{_NEC}hasDeterminationProfile> ?profile }}}}
+  GRAPH <{PROFILES_GRAPH}> {{{{ ?profile a <{_NEC}DeterminationProfile> ; <{_NEC}profilePolicyId> ?policyId ;
+      <{_NEC}profileVersionLabel> ?versionLabel ; <{_NEC}profileOutcome> ?outcome ; <{_NEC}profileBasis> ?basis ;
+      <{_NEC}profileUrgency> ?urgency ; <{_NEC}profilePastDue> ?pastDue ; <{_NEC}profileAllowedHours> ?allowed ;
+      <{_NEC}profileDecidedAfterDue> ?afterDue }}}}
+}}}} WHERE {{{{
+  {{values}}
+  GRAPH ?g {{{{
+    ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ; <{_NEC}versionLabel> ?versionLabel ;
+       <{_NEC}outcome> ?outcome .
+    OPTIONAL {{{{ ?d <{_NEC}versionSelectionBasis> ?basis }}}}
+    OPTIONAL {{{{ ?d <{_NEC}decisionUrgency> ?urgency }}}}
+    OPTIONAL {{{{ ?d <{_NEC}decidedPastDue> ?pastDue }}}}
+    OPTIONAL {{{{ ?d <{_NEC}allowedDecisionHours> ?allowed }}}}
+    OPTIONAL {{{{ ?d <{_PROV}generatedAtTime> ?at ; <{_NEC}decisionDueAt> ?due }}}}
+  }}}}
+  BIND (?at > ?due AS ?afterDue)
+  BIND (IRI(CONCAT("{PROFILE_BASE}", {_key("?policyId", "?versionLabel", "?outcome", "?basis", "?urgency",
+                                           "?pastDue", "?allowed", "?afterDue")})) AS ?profile)
+}}}}""",
+    # the line profile of each line outcome
+    f"""INSERT {{{{
+  GRAPH ?summary {{{{ ?line <{_NEC}lineProfile> ?lineProfile . ?d <{_NEC}hasLineProfile> ?lineProfile }}}}
+  GRAPH <{PROFILES_GRAPH}> {{{{ ?lineProfile a <{_NEC}LineProfile> ; <{_NEC}profileCode> ?code ;
+      <{_NEC}profilePolicyId> ?policyId ; <{_NEC}profileVersionLabel> ?versionLabel ; <{_NEC}profileOutcome> ?outcome }}}}
+}}}} WHERE {{{{
+  {{values}}
+  GRAPH ?g {{{{
+    ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ; <{_NEC}hasLineOutcome> ?line .
+    ?line <{_NEC}notation> ?code ; <{_NEC}outcome> ?outcome .
+    OPTIONAL {{{{ ?d <{_NEC}versionLabel> ?versionLabel }}}}
+  }}}}
+  BIND (IRI(CONCAT("{LINE_PROFILE_BASE}", {_key("?code", "?policyId", "?versionLabel", "?outcome")})) AS ?lineProfile)
+}}}}""",
+    # the latest and the first determination of the case (equal times: both)
+    f"""INSERT {{{{ GRAPH ?summary {{{{ ?case <{_NEC}latestDetermination> ?d }}}} }}}} WHERE {{{{
+  {{values}}
+  GRAPH ?g {{{{ ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?at }}}}
+  FILTER NOT EXISTS {{{{ GRAPH ?other {{{{ ?later <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?laterAt }}}}
+                        FILTER (?laterAt > ?at) }}}}
+}}}}""",
+    f"""INSERT {{{{ GRAPH ?summary {{{{ ?case <{_NEC}firstDetermination> ?d }}}} }}}} WHERE {{{{
+  {{values}}
+  GRAPH ?g {{{{ ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?at }}}}
+  FILTER NOT EXISTS {{{{ GRAPH ?other {{{{ ?earlier <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?earlierAt }}}}
+                        FILTER (?earlierAt < ?at) }}}}
+}}}}""",
+    # the latest under each policy version (a determination without a time is never followed)
+    f"""INSERT {{{{ GRAPH ?summary {{{{ ?case <{_NEC}latestDeterminationUnderVersion> ?d }}}} }}}} WHERE {{{{
+  {{values}}
+  GRAPH ?g {{{{ ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ; <{_NEC}versionLabel> ?versionLabel .
+               OPTIONAL {{{{ ?d <{_PROV}generatedAtTime> ?at }}}} }}}}
+  FILTER NOT EXISTS {{{{ GRAPH ?other {{{{ ?later a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ;
+                                          <{_NEC}versionLabel> ?versionLabel ; <{_PROV}generatedAtTime> ?laterAt }}}}
+                        FILTER (BOUND(?at) && ?laterAt > ?at) }}}}
+}}}}""",
+    # the outcome changes between two determinations of the case under one policy, per requested line
+    f"""INSERT {{{{ GRAPH ?summary {{{{ ?change a <{_NEC}OutcomeChange> ; <{_NEC}changedFrom> ?fromLine ;
+                                   <{_NEC}changedTo> ?toLine }}}} }}}} WHERE {{{{
+  {{values}}
+  GRAPH ?fromGraph {{{{ ?from a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ;
+                        <{_NEC}versionLabel> ?fromVersion ; <{_NEC}hasLineOutcome> ?fromLine .
+                     ?fromLine <{_NEC}forLine> ?line ; <{_NEC}notation> ?code ; <{_NEC}outcome> ?fromOutcome }}}}
+  GRAPH ?toGraph {{{{ ?to a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ;
+                      <{_NEC}versionLabel> ?toVersion ; <{_NEC}hasLineOutcome> ?toLine .
+                   ?toLine <{_NEC}forLine> ?line ; <{_NEC}outcome> ?toOutcome }}}}
+  FILTER (?from != ?to && ?fromOutcome != ?toOutcome)
+  FILTER (STR(?from) < STR(?to) || ?fromVersion != ?toVersion)
+  BIND (IRI(CONCAT(STR(?fromLine), "/changed-to/", ENCODE_FOR_URI(STR(?toLine)))) AS ?change)
+}}}}""",
+]
+
+
+def summary_update(case_ids: Iterable[str] | None) -> str:
+    """SPARQL Update text that rewrites the summary graphs of ``case_ids`` (None: of every case).
+
+    Append it to a write with `` ;`` so both are one request (one transaction). The patterns
+    name their graphs (``GRAPH ?g``), so the text needs no union default graph.
+    """
+    if case_ids is None:
+        drops = (f'DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                 f'FILTER (STRSTARTS(STR(?g), "{SUMMARY_BASE}") || ?g = <{PROFILES_GRAPH}>) }} ;\n')
+        prefix = str(case_iri("x"))[:-1]
+        values = (f'GRAPH ?caseGraph {{ ?case a <{_NEC}Case> }} FILTER (?caseGraph = ?case) '
+                  f'BIND (IRI(CONCAT("{SUMMARY_BASE}", STRAFTER(STR(?case), "{prefix}"))) AS ?summary)')
+    else:
+        ids = sorted(set(case_ids))
+        if not ids:
+            return ""
+        drops = "".join(f"DROP SILENT GRAPH {nt_iri(summary_iri(i))} ;\n" for i in ids)
+        rows = " ".join(f"({nt_iri(case_iri(i))} {nt_iri(summary_iri(i))})" for i in ids)
+        values = f"VALUES (?case ?summary) {{ {rows} }}"
+    return drops + " ;\n".join(op.format(values=values) for op in _OPERATIONS)
