@@ -155,3 +155,30 @@ def test_rebuilt_history_is_the_written_one(filled) -> None:
     assert not _rows(filled, text)[1]  # as a store written before the history existed
     filled.rebuild_history()
     assert _rows(filled, text)[1] == written and written
+
+
+def test_every_summary_is_what_its_determinations_say(filled) -> None:
+    """Each case's summary graph (written in the same update as each determination, see
+    ``reasoner/store/summary.py``) equals what Python derives from its determination graphs:
+    profiles, line profiles, latest/first links and outcome changes; the profiles graph describes
+    every profile used."""
+    from summary_check import check_summaries
+
+    assert check_summaries(filled) == len(PLAN)
+    changes = filled.query("PREFIX nec: <https://w3id.org/necessity/ontology#> "
+                           "SELECT ?c WHERE { ?c a nec:OutcomeChange }").bindings()
+    assert changes  # the flipped decisions give outcome changes to compare
+
+
+def test_rebuilt_summaries_are_the_written_ones(filled) -> None:
+    """``necessity store summaries`` (``rebuild_summaries``) gives the statements the writes gave."""
+    from reasoner.store.ids import PROFILES_GRAPH, SUMMARY_BASE
+
+    text = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), \"%s\") || ?g = <%s>) }" % (
+        SUMMARY_BASE, PROFILES_GRAPH)
+    written = _rows(filled, text)[1]
+    filled._update("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
+                   f"FILTER (STRSTARTS(STR(?g), \"{SUMMARY_BASE}\") || ?g = <{PROFILES_GRAPH}>) }}")
+    assert not _rows(filled, text)[1]  # as a store written before the summaries existed
+    filled.rebuild_summaries()
+    assert _rows(filled, text)[1] == written and len(written) > 50

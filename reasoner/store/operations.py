@@ -5,9 +5,9 @@ between the embedded store and any SPARQL server, and readable by any RDF tool. 
 loads it into an empty store in one write. The check reads every graph and reports what is
 wrong: every case has its first determination, determination numbers run from 1 without a
 gap, each determination graph holds its ``nec:Determination`` node with outcomes, every
-case has its summary graph (what the store queries read; ``necessity store summaries`` writes
-the summaries of a store from before they existed), every graph parses, and no name outside
-the store's own naming scheme holds data.
+summary graph (what the store queries read, see :mod:`.summary`) belongs to a stored case,
+every graph parses, and no name outside the store's own naming scheme holds data. (A store
+written before the summaries existed has none: ``necessity store summaries`` writes them.)
 """
 
 from __future__ import annotations
@@ -108,9 +108,8 @@ def check_store(store: Store) -> CheckReport:
             report.problems.append(f"case {case_id}: no determination is stored")
         elif found != list(range(1, len(found) + 1)):
             report.problems.append(f"case {case_id}: determination numbers {found} do not run from 1 without a gap")
-        if found and case_id not in summaries:
-            report.problems.append(f"case {case_id}: no summary graph, so the store queries miss it "
-                                   "(run `necessity store summaries`)")
+    for case_id in sorted(summaries - cases):
+        report.problems.append(f"summary graph of case {case_id}: the case is not stored")
     for case_id, found in sorted(numbers.items()):
         if case_id not in cases:
             report.problems.append(f"determinations {sorted(found)} of case {case_id}: the case is not stored")
