@@ -20,6 +20,8 @@ the same run, e.g. the queries as they were) runs ``--repeat`` times, and each r
   SPARQL JSON, pipe), as ``necessity query --store`` and ``/sparql`` make it;
 - ``evaluate``: the same text in this process on a read-only pyoxigraph store, rows consumed;
 - ``evaluate+json``: the same, serialised to SPARQL JSON as the worker does;
+- ``count only``: the same text inside ``SELECT (COUNT(*) AS ?n) WHERE { ... }``, so no row is
+  decoded or written: Oxigraph's evaluation alone, to tell it from the cost of the answer's size;
 
 and the checkpoint (``store.backup``) made once after a write, and a worker's round trip for a
 trivial query (``ASK {}``), are timed on their own. Nothing here asserts a speed. Run::
@@ -213,6 +215,13 @@ def query_texts(root: Path, suffix: str = "") -> dict[str, str]:
     return out
 
 
+def count_only(text: str) -> str:
+    """The query inside ``SELECT (COUNT(*) AS ?n) WHERE { ... }``: its rows counted, none decoded."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().upper().startswith("SELECT"))
+    return "\n".join(lines[:start]) + "\nSELECT (COUNT(*) AS ?rowCount) WHERE {\n" + "\n".join(lines[start:]) + "\n}"
+
+
 def _stats(times: list[float]) -> dict:
     return {"min_ms": round(min(times) * 1000, 2), "median_ms": round(statistics.median(times) * 1000, 2)}
 
@@ -259,7 +268,7 @@ def time_queries(path: Path, queries: dict[str, str], repeat: int, timeout: floa
         overhead[f"{label}_ms"] = _stats(times)
     rows_out = []
     for name, text in queries.items():
-        full, evaluate, with_json, rows = [], [], [], None
+        full, evaluate, with_json, counted, rows = [], [], [], [], None
         for _ in range(repeat):
             t0 = time.perf_counter()
             try:
@@ -276,13 +285,17 @@ def time_queries(path: Path, queries: dict[str, str], repeat: int, timeout: floa
             t0 = time.perf_counter()
             local.query(text, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
             with_json.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            list(local.query(count_only(text), use_default_graph_as_union=True))
+            counted.append(time.perf_counter() - t0)
             assert count == rows, (name, count, rows)
             if full[-1] > 10:  # one run is enough to say it is slow
                 break
         if evaluate:
             row = {"query": name, "rows": rows, **{f"store.query {k}": v for k, v in _stats(full).items()},
                    "evaluate median_ms": _stats(evaluate)["median_ms"],
-                   "evaluate+json median_ms": _stats(with_json)["median_ms"]}
+                   "evaluate+json median_ms": _stats(with_json)["median_ms"],
+                   "count only min_ms": _stats(counted)["min_ms"]}
         else:
             row = {"query": name, "rows": None, "store.query min_ms": f"> {timeout * 1000:.0f} (stopped)"}
         rows_out.append(row)

@@ -60,7 +60,9 @@ def _key(*terms: str) -> str:
 
 # Full IRIs, no PREFIX: the text follows other operations after " ;", where Oxigraph takes no
 # prologue. {values} binds ?case and ?summary (VALUES, or every stored case); doubled braces are
-# literal braces of the SPARQL text.
+# literal braces of the SPARQL text. Each WHERE starts from ``?d nec:decidesCase ?case`` and reads
+# every optional value in its own one-pattern OPTIONAL: Oxigraph then looks each up for the case's
+# few determinations (a few ms a write) instead of scanning that property over the whole store.
 _DET = f"<{_NEC}Determination>"
 _OPERATIONS = [
     # the profile of each determination
@@ -72,15 +74,14 @@ _OPERATIONS = [
       <{_NEC}profileDecidedAfterDue> ?afterDue }}}}
 }}}} WHERE {{{{
   {{values}}
-  GRAPH ?g {{{{
-    ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ; <{_NEC}versionLabel> ?versionLabel ;
-       <{_NEC}outcome> ?outcome .
-    OPTIONAL {{{{ ?d <{_NEC}versionSelectionBasis> ?basis }}}}
-    OPTIONAL {{{{ ?d <{_NEC}decisionUrgency> ?urgency }}}}
-    OPTIONAL {{{{ ?d <{_NEC}decidedPastDue> ?pastDue }}}}
-    OPTIONAL {{{{ ?d <{_NEC}allowedDecisionHours> ?allowed }}}}
-    OPTIONAL {{{{ ?d <{_PROV}generatedAtTime> ?at ; <{_NEC}decisionDueAt> ?due }}}}
-  }}}}
+  GRAPH ?g {{{{ ?d <{_NEC}decidesCase> ?case ; a {_DET} ; <{_NEC}policyId> ?policyId ;
+                 <{_NEC}versionLabel> ?versionLabel ; <{_NEC}outcome> ?outcome }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_NEC}versionSelectionBasis> ?basis }}}} }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_NEC}decisionUrgency> ?urgency }}}} }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_NEC}decidedPastDue> ?pastDue }}}} }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_NEC}allowedDecisionHours> ?allowed }}}} }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_PROV}generatedAtTime> ?at }}}} }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_NEC}decisionDueAt> ?due }}}} }}}}
   BIND (?at > ?due AS ?afterDue)
   BIND (IRI(CONCAT("{PROFILE_BASE}", {_key("?policyId", "?versionLabel", "?outcome", "?basis", "?urgency",
                                            "?pastDue", "?allowed", "?afterDue")})) AS ?profile)
@@ -92,32 +93,30 @@ _OPERATIONS = [
       <{_NEC}profilePolicyId> ?policyId ; <{_NEC}profileVersionLabel> ?versionLabel ; <{_NEC}profileOutcome> ?outcome }}}}
 }}}} WHERE {{{{
   {{values}}
-  GRAPH ?g {{{{
-    ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ; <{_NEC}hasLineOutcome> ?line .
-    ?line <{_NEC}notation> ?code ; <{_NEC}outcome> ?outcome .
-    OPTIONAL {{{{ ?d <{_NEC}versionLabel> ?versionLabel }}}}
-  }}}}
+  GRAPH ?g {{{{ ?d <{_NEC}decidesCase> ?case ; a {_DET} ; <{_NEC}policyId> ?policyId ; <{_NEC}hasLineOutcome> ?line .
+               ?line <{_NEC}notation> ?code ; <{_NEC}outcome> ?outcome }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_NEC}versionLabel> ?versionLabel }}}} }}}}
   BIND (IRI(CONCAT("{LINE_PROFILE_BASE}", {_key("?code", "?policyId", "?versionLabel", "?outcome")})) AS ?lineProfile)
 }}}}""",
     # the latest and the first determination of the case (equal times: both)
     f"""INSERT {{{{ GRAPH ?summary {{{{ ?case <{_NEC}latestDetermination> ?d }}}} }}}} WHERE {{{{
   {{values}}
-  GRAPH ?g {{{{ ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?at }}}}
+  GRAPH ?g {{{{ ?d <{_NEC}decidesCase> ?case ; a {_DET} ; <{_PROV}generatedAtTime> ?at }}}}
   FILTER NOT EXISTS {{{{ GRAPH ?other {{{{ ?later <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?laterAt }}}}
                         FILTER (?laterAt > ?at) }}}}
 }}}}""",
     f"""INSERT {{{{ GRAPH ?summary {{{{ ?case <{_NEC}firstDetermination> ?d }}}} }}}} WHERE {{{{
   {{values}}
-  GRAPH ?g {{{{ ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?at }}}}
+  GRAPH ?g {{{{ ?d <{_NEC}decidesCase> ?case ; a {_DET} ; <{_PROV}generatedAtTime> ?at }}}}
   FILTER NOT EXISTS {{{{ GRAPH ?other {{{{ ?earlier <{_NEC}decidesCase> ?case ; <{_PROV}generatedAtTime> ?earlierAt }}}}
                         FILTER (?earlierAt < ?at) }}}}
 }}}}""",
     # the latest under each policy version (a determination without a time is never followed)
     f"""INSERT {{{{ GRAPH ?summary {{{{ ?case <{_NEC}latestDeterminationUnderVersion> ?d }}}} }}}} WHERE {{{{
   {{values}}
-  GRAPH ?g {{{{ ?d a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ; <{_NEC}versionLabel> ?versionLabel .
-               OPTIONAL {{{{ ?d <{_PROV}generatedAtTime> ?at }}}} }}}}
-  FILTER NOT EXISTS {{{{ GRAPH ?other {{{{ ?later a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ;
+  GRAPH ?g {{{{ ?d <{_NEC}decidesCase> ?case ; a {_DET} ; <{_NEC}policyId> ?policyId ; <{_NEC}versionLabel> ?versionLabel }}}}
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_PROV}generatedAtTime> ?at }}}} }}}}
+  FILTER NOT EXISTS {{{{ GRAPH ?other {{{{ ?later <{_NEC}decidesCase> ?case ; a {_DET} ; <{_NEC}policyId> ?policyId ;
                                           <{_NEC}versionLabel> ?versionLabel ; <{_PROV}generatedAtTime> ?laterAt }}}}
                         FILTER (BOUND(?at) && ?laterAt > ?at) }}}}
 }}}}""",
@@ -125,10 +124,10 @@ _OPERATIONS = [
     f"""INSERT {{{{ GRAPH ?summary {{{{ ?change a <{_NEC}OutcomeChange> ; <{_NEC}changedFrom> ?fromLine ;
                                    <{_NEC}changedTo> ?toLine }}}} }}}} WHERE {{{{
   {{values}}
-  GRAPH ?fromGraph {{{{ ?from a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ;
+  GRAPH ?fromGraph {{{{ ?from <{_NEC}decidesCase> ?case ; a {_DET} ; <{_NEC}policyId> ?policyId ;
                         <{_NEC}versionLabel> ?fromVersion ; <{_NEC}hasLineOutcome> ?fromLine .
                      ?fromLine <{_NEC}forLine> ?line ; <{_NEC}notation> ?code ; <{_NEC}outcome> ?fromOutcome }}}}
-  GRAPH ?toGraph {{{{ ?to a {_DET} ; <{_NEC}decidesCase> ?case ; <{_NEC}policyId> ?policyId ;
+  GRAPH ?toGraph {{{{ ?to <{_NEC}decidesCase> ?case ; a {_DET} ; <{_NEC}policyId> ?policyId ;
                       <{_NEC}versionLabel> ?toVersion ; <{_NEC}hasLineOutcome> ?toLine .
                    ?toLine <{_NEC}forLine> ?line ; <{_NEC}outcome> ?toOutcome }}}}
   FILTER (?from != ?to && ?fromOutcome != ?toOutcome)
