@@ -38,8 +38,8 @@ def _run(args: argparse.Namespace) -> int:
             store.rebuild_history()
             print(f"rebuilt the history graphs (which determination supersedes which) of {location}")
         elif args.action == "summaries":
-            store.rebuild_summaries()
-            print(f"rebuilt the summary graphs (what the store queries read) of {location}")
+            count = store.rebuild_summaries()
+            print(f"rebuilt the summary graphs (what the store queries read) of {count} cases in {location}")
         else:
             report = check_store(store)
             for problem in report.problems:

@@ -47,8 +47,11 @@ class Store(Protocol):
         For a store written before the history existed; every write keeps it since.
         """
 
-    def rebuild_summaries(self) -> None:
-        """Rewrite every case's summary graph and the profiles graph from the determinations, in one update.
+    def update_summaries(self, case_ids: list[str]) -> None:
+        """Rewrite the summary graphs of these cases from their determinations, in one update."""
+
+    def rebuild_summaries(self) -> int:
+        """Rewrite every case's summary graph (a few hundred cases per update); returns how many cases.
 
         For a store written before the summaries existed; every write keeps them since
         (see :mod:`reasoner.store.summary`).

@@ -27,7 +27,7 @@ from .base import (DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph
 from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, nt_iri
 from .records import record_from_quads
-from .summary import summary_update
+from .summary import rebuild_summaries, summary_update
 from .results import DeterminationRecord, QueryResult, read_record
 from .workers import QueryWorkerPool
 
@@ -138,9 +138,12 @@ class EmbeddedStore:
         with self._write_lock:
             self._update(history_update(None))
 
-    def rebuild_summaries(self) -> None:
+    def update_summaries(self, case_ids: list[str]) -> None:
         with self._write_lock:
-            self._update(summary_update(None))
+            self._update(summary_update(case_ids))
+
+    def rebuild_summaries(self) -> int:
+        return rebuild_summaries(self)
 
     def restore(self, data: bytes) -> int:
         quads = self._parse_quads(data.decode("utf-8") if isinstance(data, bytes) else data)

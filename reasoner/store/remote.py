@@ -34,7 +34,7 @@ from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, lock_iri, nt_iri
 from .policy import query_form
 from .records import record_from_ntriples
-from .summary import summary_update
+from .summary import rebuild_summaries, summary_update
 from .results import DeterminationRecord, QueryResult, read_record
 
 __all__ = ["RemoteStore"]
@@ -125,9 +125,12 @@ class RemoteStore:
         with self._write_lock:
             self._update(history_update(None))
 
-    def rebuild_summaries(self) -> None:
+    def update_summaries(self, case_ids: list[str]) -> None:
         with self._write_lock:
-            self._update(summary_update(None))
+            self._update(summary_update(case_ids))
+
+    def rebuild_summaries(self) -> int:
+        return rebuild_summaries(self)
 
     def restore(self, data: bytes) -> int:
         if self.case_ids():

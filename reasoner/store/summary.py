@@ -29,9 +29,9 @@ The profiles describe themselves (``nec:profilePolicyId`` ...) once, in the shar
 counts determinations per profile by scanning one property and joins a table of a few dozen rows,
 and keeps the latest determination with one scanned property instead of comparing times.
 
-This module is the one place that says how a summary is derived; :func:`summary_update` with no
-case ids rebuilds every case's summary (``necessity store summaries``, for a store written before
-summaries existed). The test suite derives each summary again in Python from the determination
+This module is the one place that says how a summary is derived; :func:`rebuild_summaries`
+rewrites every case's summary, a few hundred cases per update (``necessity store summaries``, for
+a store written before summaries existed). The test suite derives each summary again in Python from the determination
 graphs and compares.
 """
 
@@ -39,9 +39,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .ids import PROFILES_GRAPH, SUMMARY_BASE, case_iri, nt_iri, summary_iri
+from .ids import PROFILES_GRAPH, case_iri, nt_iri, summary_iri
 
-__all__ = ["summary_update", "PROFILE_BASE", "LINE_PROFILE_BASE"]
+__all__ = ["summary_update", "rebuild_summaries", "PROFILE_BASE", "LINE_PROFILE_BASE"]
 
 PROFILE_BASE = "https://w3id.org/necessity/summary/profile/"
 """Determination profiles are named under this, by their values (each percent-encoded, ``~`` if absent)."""
@@ -59,7 +59,7 @@ def _key(*terms: str) -> str:
 
 
 # Full IRIs, no PREFIX: the text follows other operations after " ;", where Oxigraph takes no
-# prologue. {values} binds ?case and ?summary (VALUES, or every stored case); doubled braces are
+# prologue. {values} binds ?case and ?summary (VALUES); doubled braces are
 # literal braces of the SPARQL text. Each WHERE starts from ``?d nec:decidesCase ?case`` and reads
 # every optional value in its own one-pattern OPTIONAL: Oxigraph then looks each up for the case's
 # few determinations (a few ms a write) instead of scanning that property over the whole store.
@@ -137,23 +137,27 @@ _OPERATIONS = [
 ]
 
 
-def summary_update(case_ids: Iterable[str] | None) -> str:
-    """SPARQL Update text that rewrites the summary graphs of ``case_ids`` (None: of every case).
+def summary_update(case_ids: Iterable[str]) -> str:
+    """SPARQL Update text that rewrites the summary graphs of ``case_ids``.
 
     Append it to a write with `` ;`` so both are one request (one transaction). The patterns
     name their graphs (``GRAPH ?g``), so the text needs no union default graph.
     """
-    if case_ids is None:
-        drops = (f'DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
-                 f'FILTER (STRSTARTS(STR(?g), "{SUMMARY_BASE}") || ?g = <{PROFILES_GRAPH}>) }} ;\n')
-        prefix = str(case_iri("x"))[:-1]
-        values = (f'GRAPH ?caseGraph {{ ?case a <{_NEC}Case> }} FILTER (?caseGraph = ?case) '
-                  f'BIND (IRI(CONCAT("{SUMMARY_BASE}", STRAFTER(STR(?case), "{prefix}"))) AS ?summary)')
-    else:
-        ids = sorted(set(case_ids))
-        if not ids:
-            return ""
-        drops = "".join(f"DROP SILENT GRAPH {nt_iri(summary_iri(i))} ;\n" for i in ids)
-        rows = " ".join(f"({nt_iri(case_iri(i))} {nt_iri(summary_iri(i))})" for i in ids)
-        values = f"VALUES (?case ?summary) {{ {rows} }}"
-    return drops + " ;\n".join(op.format(values=values) for op in _OPERATIONS)
+    ids = sorted(set(case_ids))
+    if not ids:
+        return ""
+    drops = "".join(f"DROP SILENT GRAPH {nt_iri(summary_iri(i))} ;\n" for i in ids)
+    rows = " ".join(f"({nt_iri(case_iri(i))} {nt_iri(summary_iri(i))})" for i in ids)
+    return drops + " ;\n".join(op.format(values=f"VALUES (?case ?summary) {{ {rows} }}") for op in _OPERATIONS)
+
+
+def rebuild_summaries(store, *, chunk: int = 200) -> int:
+    """Rewrite the summary of every stored case, ``chunk`` cases per update; returns how many cases.
+
+    Each case's summary is rewritten whole in one update; the profiles graph is only added to.
+    For a store written before the summaries existed (``necessity store summaries``).
+    """
+    ids = store.case_ids()
+    for start in range(0, len(ids), chunk):
+        store.update_summaries(ids[start:start + chunk])
+    return len(ids)
