@@ -182,3 +182,11 @@ def test_rebuilt_summaries_are_the_written_ones(filled) -> None:
     assert not _rows(filled, text)[1]  # as a store written before the summaries existed
     filled.rebuild_summaries()
     assert _rows(filled, text)[1] == written and len(written) > 50
+
+
+def test_cases_by_policy_version_keeps_its_order(filled) -> None:
+    """The rewrite sorts by the parts of the IRIs after the store's prefixes: the same order as the IRIs."""
+    result = filled.query((QUERIES / "cases-by-policy-version.rq").read_text(encoding="utf-8"), timeout=60)
+    keys = [tuple(str(row[k]) for k in ("policyId", "versionLabel", "case", "determination"))
+            for row in result.bindings()]
+    assert len(keys) > 5 and keys == sorted(keys)
