@@ -313,7 +313,8 @@ def time_writes(template: Path, n: int) -> list[dict]:
     On a copy of the template store (about 1,000 cases), ``n`` generated cases (other ids) are
     decided once, then written alternately the way the store wrote them before the summaries (a
     new case: its quads in one ``extend``; a second determination: ``INSERT DATA`` + history) and
-    the way it does now (the same + the case's summary, one update). Wall and CPU time of the
+    the way it does now (``add_case``: the same ``extend`` with the summary quads made in Python;
+    ``add_determination``: the same update + the case's summary). Wall and CPU time of the
     write call alone (the graphs are N-Triples text already, as a decision worker sends them).
     """
     from reasoner.engine import Engine
@@ -351,9 +352,9 @@ def time_writes(template: Path, n: int) -> list[dict]:
                 clock("add_determination, before (INSERT DATA + history)", lambda: store._update(
                     insert_data([(second, second_nt)]) + " ;\n" + history_update([case_id])))
             else:
-                clock("add_case, after (INSERT DATA + summary)",
+                clock("add_case, after (extend with the summary)",
                       lambda: store.add_case(case_id, case_nt, lambda iri: first_nt))
-                clock("add_determination, after (+ summary)",
+                clock("add_determination, after (INSERT DATA + history + summary)",
                       lambda: store.add_determination(case_id, lambda iri: second_nt))
     finally:
         store.close()

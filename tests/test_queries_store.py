@@ -190,3 +190,30 @@ def test_cases_by_policy_version_keeps_its_order(filled) -> None:
     keys = [tuple(str(row[k]) for k in ("policyId", "versionLabel", "case", "determination"))
             for row in result.bindings()]
     assert len(keys) > 5 and keys == sorted(keys)
+
+
+def test_first_summary_written_in_python_is_the_updates(tmp_path, decisions, necessity_engine) -> None:
+    """The embedded ``add_case`` writes a new case's summary from the determination's quads (one
+    ``extend``); the update every other write uses gives the same statements."""
+    from summary_check import check_summaries
+
+    from reasoner.store.base import nquads
+    from reasoner.store.ids import PROFILES_GRAPH, case_iri, determination_iri
+    from reasoner.store.summary import first_summary_quads
+
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        for case, dets in decisions:
+            det = determination_iri(case.case_id, 1)
+            quads = store._parse_quads(nquads([(case_iri(case.case_id), case.graph), (det, dets[0].to_graph(det))]))
+            assert first_summary_quads(case.case_id, str(det), quads)  # the quick path, not the fallback
+            store.add_case(case.case_id, case.graph, dets[0].to_graph)
+        assert check_summaries(store) == len(decisions)
+        text = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), "
+                f"\"https://w3id.org/necessity/graph/summary/\") || ?g = <{PROFILES_GRAPH}>) }}")
+        written = _rows(store, text)[1]
+        store._update(f"DROP GRAPH <{PROFILES_GRAPH}>")
+        store.update_summaries([case.case_id for case, _ in decisions])
+        assert _rows(store, text)[1] == written and len(written) > 50
+    finally:
+        store.close()

@@ -27,7 +27,7 @@ from .base import (DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph
 from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, nt_iri
 from .records import record_from_quads
-from .summary import rebuild_summaries, summary_update
+from .summary import first_summary_quads, rebuild_summaries, summary_update
 from .results import DeterminationRecord, QueryResult, read_record
 from .workers import QueryWorkerPool
 
@@ -114,9 +114,13 @@ class EmbeddedStore:
         with self._write_lock:
             if self._has_graph(iri):
                 raise CaseExistsError(f"a case with id '{case_id}' is already stored", iri=str(iri))
-            # the case, its determination and its summary graph, one transaction
-            self._update(insert_data([(iri, case_graph), (det, determination(det))]) + " ;\n"
-                         + summary_update([case_id]))
+            data = determination(det)
+            quads = self._parse_quads(nquads([(iri, case_graph), (det, data)]))
+            summary = first_summary_quads(case_id, str(det), quads)
+            if summary is not None:  # the case, its determination and its summary graph: one transaction
+                self._extend(quads + summary)
+            else:  # a graph the model does not write: the summary from the update's patterns, one transaction
+                self._update(insert_data([(iri, case_graph), (det, data)]) + " ;\n" + summary_update([case_id]))
         return det
 
     def add_determination(self, case_id: str, determination: DeterminationBuilder) -> URIRef:
