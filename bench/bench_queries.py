@@ -20,6 +20,8 @@ the same run, e.g. the queries as they were) runs ``--repeat`` times, and each r
   SPARQL JSON, pipe), as ``necessity query --store`` and ``/sparql`` make it;
 - ``evaluate``: the same text in this process on a read-only pyoxigraph store, rows consumed;
 - ``evaluate+json``: the same, serialised to SPARQL JSON as the worker does;
+- ``count only``: the same text inside ``SELECT (COUNT(*) AS ?n) WHERE { ... }``, so no row is
+  decoded or written: Oxigraph's evaluation alone, to tell it from the cost of the answer's size;
 
 and the checkpoint (``store.backup``) made once after a write, and a worker's round trip for a
 trivial query (``ASK {}``), are timed on their own. Nothing here asserts a speed. Run::
@@ -213,6 +215,13 @@ def query_texts(root: Path, suffix: str = "") -> dict[str, str]:
     return out
 
 
+def count_only(text: str) -> str:
+    """The query inside ``SELECT (COUNT(*) AS ?n) WHERE { ... }``: its rows counted, none decoded."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().upper().startswith("SELECT"))
+    return "\n".join(lines[:start]) + "\nSELECT (COUNT(*) AS ?rowCount) WHERE {\n" + "\n".join(lines[start:]) + "\n}"
+
+
 def _stats(times: list[float]) -> dict:
     return {"min_ms": round(min(times) * 1000, 2), "median_ms": round(statistics.median(times) * 1000, 2)}
 
@@ -259,7 +268,7 @@ def time_queries(path: Path, queries: dict[str, str], repeat: int, timeout: floa
         overhead[f"{label}_ms"] = _stats(times)
     rows_out = []
     for name, text in queries.items():
-        full, evaluate, with_json, rows = [], [], [], None
+        full, evaluate, with_json, counted, rows = [], [], [], [], None
         for _ in range(repeat):
             t0 = time.perf_counter()
             try:
@@ -276,19 +285,82 @@ def time_queries(path: Path, queries: dict[str, str], repeat: int, timeout: floa
             t0 = time.perf_counter()
             local.query(text, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
             with_json.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            list(local.query(count_only(text), use_default_graph_as_union=True))
+            counted.append(time.perf_counter() - t0)
             assert count == rows, (name, count, rows)
             if full[-1] > 10:  # one run is enough to say it is slow
                 break
         if evaluate:
             row = {"query": name, "rows": rows, **{f"store.query {k}": v for k, v in _stats(full).items()},
                    "evaluate median_ms": _stats(evaluate)["median_ms"],
-                   "evaluate+json median_ms": _stats(with_json)["median_ms"]}
+                   "evaluate+json median_ms": _stats(with_json)["median_ms"],
+                   "count only min_ms": _stats(counted)["min_ms"]}
         else:
             row = {"query": name, "rows": None, "store.query min_ms": f"> {timeout * 1000:.0f} (stopped)"}
         rows_out.append(row)
         print(f"  {row}", flush=True)
     store.close()
     return rows_out, overhead
+
+
+# ---------------------------------------------------------------- what the summaries cost a write
+
+
+def time_writes(template: Path, n: int) -> list[dict]:
+    """The write of a new case and of a second determination, before and after the summaries.
+
+    On a copy of the template store (about 1,000 cases), ``n`` generated cases (other ids) are
+    decided once, then written alternately the way the store wrote them before the summaries (a
+    new case: its quads in one ``extend``; a second determination: ``INSERT DATA`` + history) and
+    the way it does now (``add_case``: the same ``extend`` with the summary quads made in Python;
+    ``add_determination``: the same update + the case's summary). Wall and CPU time of the
+    write call alone (the graphs are N-Triples text already, as a decision worker sends them).
+    """
+    from reasoner.engine import Engine
+    from reasoner.loading import load_case
+    from reasoner.store import EmbeddedStore
+    from reasoner.store.base import insert_data, nquads, nt_lines
+    from reasoner.store.history import history_update
+    from reasoner.store.ids import case_iri, determination_iri
+
+    engine = Engine.load()
+    work = Path(tempfile.mkdtemp(prefix="necessity-bench-writes-"))
+    shutil.copytree(template, work / "store")
+    store = EmbeddedStore(work / "store")
+    times: dict[str, list[tuple[float, float]]] = {}
+
+    def clock(label: str, write) -> None:  # noqa: ANN001
+        w, c = time.perf_counter(), time.process_time()
+        write()
+        times.setdefault(label, []).append((time.perf_counter() - w, time.process_time() - c))
+
+    try:
+        for i, form in enumerate(generate(n, seed=11)):
+            case_id = f"wr-{i:05d}"
+            try:
+                case = load_case(json.dumps(dict(form, id=case_id)), content_type="application/json")
+                det = engine.decide(case, decided_at=DECIDED_AT)
+            except Exception:  # noqa: BLE001 - skipped, as in the template
+                continue
+            first, second = determination_iri(case_id, 1), determination_iri(case_id, 2)
+            case_nt = "\n".join(nt_lines(case.graph))
+            first_nt, second_nt = ("\n".join(nt_lines(det.to_graph(d))) for d in (first, second))
+            if i % 2:
+                clock("add_case, before (extend)", lambda: store._extend(store._parse_quads(
+                    nquads([(case_iri(case_id), case_nt), (first, first_nt)]))))
+                clock("add_determination, before (INSERT DATA + history)", lambda: store._update(
+                    insert_data([(second, second_nt)]) + " ;\n" + history_update([case_id])))
+            else:
+                clock("add_case, after (extend with the summary)",
+                      lambda: store.add_case(case_id, case_nt, lambda iri: first_nt))
+                clock("add_determination, after (INSERT DATA + history + summary)",
+                      lambda: store.add_determination(case_id, lambda iri: second_nt))
+    finally:
+        store.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return [{"write": label, "n": len(v), "wall median_ms": round(statistics.median(t[0] for t in v) * 1000, 2),
+             "cpu median_ms": round(statistics.median(t[1] for t in v) * 1000, 2)} for label, v in sorted(times.items())]
 
 
 # ---------------------------------------------------------------- report
@@ -325,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
                              "before=tests/data/queries-before")
     parser.add_argument("--only", action="append", default=[], help="time only query files with this in the name")
     parser.add_argument("--fill-only", action="store_true", help="fill the stores, time nothing")
+    parser.add_argument("--writes", type=int, default=0, metavar="N",
+                        help="also time N case writes with and without the summaries (on a copy of the template)")
     parser.add_argument("--store-dir", type=Path,
                         help="keep the stores here (DIR/template, DIR/store) and reuse them if already filled")
     args = parser.parse_args(argv)
@@ -349,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
             print(_table([out["copies"]]))
         if args.fill_only:
             return 0
+        if args.writes:
+            out["writes"] = time_writes(template, args.writes)
+            print(_table(out["writes"]), flush=True)
         queries = query_texts(args.queries or Path(data_root("queries")))
         for spec in args.compare:
             label, _, folder = spec.partition("=")

@@ -27,6 +27,7 @@ from .errors import NecessityError, StoreError
 from .namespaces import CASE
 from .redecide_core import RESULT_FIELDS, decide_rows
 from .store.history import history_update
+from .store.summary import summary_update
 
 __all__ = ["snapshot_cases", "run_local", "run_spark", "load_results", "redecide", "run_redecide"]
 
@@ -118,9 +119,10 @@ def load_results(store, results: list[dict]) -> int:
     triples = "\n".join(f"GRAPH <{name}> {{\n" + "".join(line.rsplit(" <", 1)[0] + " .\n"
                                                          for line in text.splitlines()) + "}"
                         for name, text in graphs)
-    # with each touched case's history (which determination supersedes which), in the same update
+    # with each touched case's history (which determination supersedes which) and summary (what the
+    # store queries read), in the same update
     cases = [r["case_id"] for r in results if r.get("graph") and not r.get("error")]
-    update = f"{drops} ;\nINSERT DATA {{\n{triples}\n}} ;\n{history_update(cases)}"
+    update = f"{drops} ;\nINSERT DATA {{\n{triples}\n}} ;\n{history_update(cases)} ;\n{summary_update(cases)}"
     inner = getattr(store, "_store", None)
     try:
         if inner is not None:  # embedded: one pyoxigraph update is one transaction

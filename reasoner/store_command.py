@@ -1,9 +1,10 @@
-"""``necessity store backup|restore|check|history``: what an operator does to the case store.
+"""``necessity store backup|restore|check|history|summaries``: what an operator does to the case store.
 
 The store is ``--store``, else ``NECESSITY_STORE``, else ``./var/store``. A backup is one
 N-Quads file (gzip if the name ends in ``.gz``); ``restore`` loads one into an empty store;
 ``check`` reads every graph and exits 1 if anything is inconsistent (each problem on a line);
-``history`` rebuilds the history graphs a store written by an earlier version lacks.
+``history`` rebuilds the history graphs, and ``summaries`` the summary graphs (what the store
+queries read), that a store written by an earlier version lacks.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def _run(args: argparse.Namespace) -> int:
         elif args.action == "history":
             store.rebuild_history()
             print(f"rebuilt the history graphs (which determination supersedes which) of {location}")
+        elif args.action == "summaries":
+            count = store.rebuild_summaries()
+            print(f"rebuilt the summary graphs (what the store queries read) of {count} cases in {location}")
         else:
             report = check_store(store)
             for problem in report.problems:
@@ -49,16 +53,19 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def add_store_parser(sub: argparse._SubParsersAction) -> None:
-    """Add ``store`` with its three actions to the ``necessity`` parser."""
+    """Add ``store`` with its actions to the ``necessity`` parser."""
     store = sub.add_parser("store", help="back up, restore or check the case store")
     actions = store.add_subparsers(dest="action", required=True)
     for name, text in (("backup", "write every graph to an N-Quads file (.nq or .nq.gz)"),
                        ("restore", "load an N-Quads backup into an empty store"),
                        ("check", "check that every case has its determination and every graph is well-formed"),
                        ("history", "rebuild each case's history graph (which determination supersedes which); "
-                                   "for a store written by an earlier version")):
+                                   "for a store written by an earlier version"),
+                       ("summaries", "rebuild each case's summary graph (latest and first determinations, "
+                                     "profiles, outcome changes: what the store queries read); for a store "
+                                     "written by an earlier version")):
         action = actions.add_parser(name, help=text)
-        if name not in ("check", "history"):
+        if name not in ("check", "history", "summaries"):
             action.add_argument("file", help="the backup file")
         action.add_argument("--store", help="a directory (embedded) or an http(s) SPARQL URL "
                                             "(default: NECESSITY_STORE, else ./var/store)")

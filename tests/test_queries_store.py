@@ -155,3 +155,65 @@ def test_rebuilt_history_is_the_written_one(filled) -> None:
     assert not _rows(filled, text)[1]  # as a store written before the history existed
     filled.rebuild_history()
     assert _rows(filled, text)[1] == written and written
+
+
+def test_every_summary_is_what_its_determinations_say(filled) -> None:
+    """Each case's summary graph (written in the same update as each determination, see
+    ``reasoner/store/summary.py``) equals what Python derives from its determination graphs:
+    profiles, line profiles, latest/first links and outcome changes; the profiles graph describes
+    every profile used."""
+    from summary_check import check_summaries
+
+    assert check_summaries(filled) == len(PLAN)
+    changes = filled.query("PREFIX nec: <https://w3id.org/necessity/ontology#> "
+                           "SELECT ?c WHERE { ?c a nec:OutcomeChange }").bindings()
+    assert changes  # the flipped decisions give outcome changes to compare
+
+
+def test_rebuilt_summaries_are_the_written_ones(filled) -> None:
+    """``necessity store summaries`` (``rebuild_summaries``) gives the statements the writes gave."""
+    from reasoner.store.ids import PROFILES_GRAPH, SUMMARY_BASE
+
+    text = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), \"%s\") || ?g = <%s>) }" % (
+        SUMMARY_BASE, PROFILES_GRAPH)
+    written = _rows(filled, text)[1]
+    filled._update("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
+                   f"FILTER (STRSTARTS(STR(?g), \"{SUMMARY_BASE}\") || ?g = <{PROFILES_GRAPH}>) }}")
+    assert not _rows(filled, text)[1]  # as a store written before the summaries existed
+    filled.rebuild_summaries()
+    assert _rows(filled, text)[1] == written and len(written) > 50
+
+
+def test_cases_by_policy_version_keeps_its_order(filled) -> None:
+    """The rewrite sorts by the parts of the IRIs after the store's prefixes: the same order as the IRIs."""
+    result = filled.query((QUERIES / "cases-by-policy-version.rq").read_text(encoding="utf-8"), timeout=60)
+    keys = [tuple(str(row[k]) for k in ("policyId", "versionLabel", "case", "determination"))
+            for row in result.bindings()]
+    assert len(keys) > 5 and keys == sorted(keys)
+
+
+def test_first_summary_written_in_python_is_the_updates(tmp_path, decisions, necessity_engine) -> None:
+    """The embedded ``add_case`` writes a new case's summary from the determination's quads (one
+    ``extend``); the update every other write uses gives the same statements."""
+    from summary_check import check_summaries
+
+    from reasoner.store.base import nquads
+    from reasoner.store.ids import PROFILES_GRAPH, case_iri, determination_iri
+    from reasoner.store.summary import first_summary_quads
+
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        for case, dets in decisions:
+            det = determination_iri(case.case_id, 1)
+            quads = store._parse_quads(nquads([(case_iri(case.case_id), case.graph), (det, dets[0].to_graph(det))]))
+            assert first_summary_quads(case.case_id, str(det), quads)  # the quick path, not the fallback
+            store.add_case(case.case_id, case.graph, dets[0].to_graph)
+        assert check_summaries(store) == len(decisions)
+        text = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), "
+                f"\"https://w3id.org/necessity/graph/summary/\") || ?g = <{PROFILES_GRAPH}>) }}")
+        written = _rows(store, text)[1]
+        store._update(f"DROP GRAPH <{PROFILES_GRAPH}>")
+        store.update_summaries([case.case_id for case, _ in decisions])
+        assert _rows(store, text)[1] == written and len(written) > 50
+    finally:
+        store.close()

@@ -77,6 +77,17 @@ def test_local_rerun_is_idempotent(store_dir: Path) -> None:
     again = _run(store_dir, "--engine", "local", "--workers", "1")
     assert again["loaded"] == N_CASES
     assert _redecided(store_dir) == (quads, per_case)
+    # the load rewrote each case's summary in the same update: it matches its determination graphs
+    from summary_check import check_summaries
+
+    store = EmbeddedStore(store_dir)
+    try:
+        assert check_summaries(store) == N_CASES
+        latest = store.query("PREFIX nec: <https://w3id.org/necessity/ontology#> SELECT ?d WHERE { "
+                             "?c nec:latestDetermination ?d }", timeout=120).bindings()
+        assert all(f"/{SPEC}" in str(row["d"]) for row in latest)  # decided later than the first
+    finally:
+        store.close()
 
 
 @pytest.mark.slow

@@ -290,3 +290,5 @@ def test_cli_store_commands_and_the_lock_message(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     done = _necessity("store", "check", "--store", str(tmp_path / "restored"))
     assert done.returncode == 0 and "1 cases, 1 determinations, consistent" in done.stdout
+    done = _necessity("store", "summaries", "--store", str(tmp_path / "restored"))
+    assert done.returncode == 0 and "of 1 cases" in done.stdout, done.stderr

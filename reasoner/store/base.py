@@ -47,6 +47,16 @@ class Store(Protocol):
         For a store written before the history existed; every write keeps it since.
         """
 
+    def update_summaries(self, case_ids: list[str]) -> None:
+        """Rewrite the summary graphs of these cases from their determinations, in one update."""
+
+    def rebuild_summaries(self) -> int:
+        """Rewrite every case's summary graph (a few hundred cases per update); returns how many cases.
+
+        For a store written before the summaries existed; every write keeps them since
+        (see :mod:`reasoner.store.summary`).
+        """
+
     def has_case(self, case_id: str) -> bool:
         """Whether a case with this id is stored."""
 

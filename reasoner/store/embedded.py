@@ -27,6 +27,7 @@ from .base import (DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph
 from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, nt_iri
 from .records import record_from_quads
+from .summary import first_summary_quads, rebuild_summaries, summary_update
 from .results import DeterminationRecord, QueryResult, read_record
 from .workers import QueryWorkerPool
 
@@ -113,7 +114,13 @@ class EmbeddedStore:
         with self._write_lock:
             if self._has_graph(iri):
                 raise CaseExistsError(f"a case with id '{case_id}' is already stored", iri=str(iri))
-            self._extend(self._parse_quads(nquads([(iri, case_graph), (det, determination(det))])))
+            data = determination(det)
+            quads = self._parse_quads(nquads([(iri, case_graph), (det, data)]))
+            summary = first_summary_quads(case_id, str(det), quads)
+            if summary is not None:  # the case, its determination and its summary graph: one transaction
+                self._extend(quads + summary)
+            else:  # a graph the model does not write: the summary from the update's patterns, one transaction
+                self._update(insert_data([(iri, case_graph), (det, data)]) + " ;\n" + summary_update([case_id]))
         return det
 
     def add_determination(self, case_id: str, determination: DeterminationBuilder) -> URIRef:
@@ -125,13 +132,22 @@ class EmbeddedStore:
             while self._has_graph(determination_iri(case_id, number)):
                 number += 1
             det = determination_iri(case_id, number)
-            # the determination and its case's history (which determination supersedes which), one transaction
-            self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id]))
+            # the determination, its case's history (which determination supersedes which) and
+            # summary (what the store queries read), one transaction
+            self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id]) + " ;\n"
+                         + summary_update([case_id]))
         return det
 
     def rebuild_history(self) -> None:
         with self._write_lock:
             self._update(history_update(None))
+
+    def update_summaries(self, case_ids: list[str]) -> None:
+        with self._write_lock:
+            self._update(summary_update(case_ids))
+
+    def rebuild_summaries(self) -> int:
+        return rebuild_summaries(self)
 
     def restore(self, data: bytes) -> int:
         quads = self._parse_quads(data.decode("utf-8") if isinstance(data, bytes) else data)

@@ -10,7 +10,10 @@ The dataset holds three kinds of named graph, so one SPARQL query can join them:
 
 A case decided more than once also has a history graph, named under :data:`HISTORY_BASE`
 (``history_iri(<id>)``), that says which of its determinations supersede which
-(``nec:supersededBy``, see :mod:`reasoner.store.history`). A remote store also keeps small
+(``nec:supersededBy``, see :mod:`reasoner.store.history`). Every case with a determination
+has a summary graph, named under :data:`SUMMARY_BASE` (``summary_iri(<id>)``), and the
+profiles those summaries point to are described once in :data:`PROFILES_GRAPH` (see
+:mod:`reasoner.store.summary`). A remote store also keeps small
 bookkeeping graphs under :data:`LOCK_BASE` (one per contested write, see
 :mod:`reasoner.store.consensus`).
 """
@@ -25,7 +28,8 @@ from rdflib import URIRef
 from ..errors import InvalidIdentifierError
 from ..namespaces import CASE, DET
 
-__all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "HISTORY_BASE", "history_iri", "validate_case_id", "case_iri",
+__all__ = ["KNOWLEDGE_GRAPH", "LOCK_BASE", "HISTORY_BASE", "history_iri", "SUMMARY_BASE", "PROFILES_GRAPH",
+           "summary_iri", "validate_case_id", "case_iri",
            "determination_iri", "nt_iri",
            "lock_iri", "case_ids_of"]
 
@@ -37,6 +41,12 @@ LOCK_BASE = "https://w3id.org/necessity/graph/lock/"
 
 HISTORY_BASE = "https://w3id.org/necessity/graph/history/"
 """Where the store keeps each case's history graph (which determination supersedes which)."""
+
+SUMMARY_BASE = "https://w3id.org/necessity/graph/summary/"
+"""Where the store keeps each case's summary graph (what the store queries read)."""
+
+PROFILES_GRAPH = URIRef("https://w3id.org/necessity/graph/summary-profiles")
+"""The graph describing the determination and line profiles the summaries point to (no case data)."""
 
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}\Z")
 
@@ -69,6 +79,11 @@ def determination_iri(case_id: str, number: int) -> URIRef:
 def history_iri(case_id: str) -> URIRef:
     """The history graph of a case: ``nec:supersededBy`` between its determinations."""
     return URIRef(HISTORY_BASE + validate_case_id(case_id))
+
+
+def summary_iri(case_id: str) -> URIRef:
+    """The summary graph of a case: latest/first links, profiles, outcome changes."""
+    return URIRef(SUMMARY_BASE + validate_case_id(case_id))
 
 
 def lock_iri(target: URIRef) -> URIRef:

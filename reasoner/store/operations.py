@@ -5,7 +5,9 @@ between the embedded store and any SPARQL server, and readable by any RDF tool. 
 loads it into an empty store in one write. The check reads every graph and reports what is
 wrong: every case has its first determination, determination numbers run from 1 without a
 gap, each determination graph holds its ``nec:Determination`` node with outcomes, every
-graph parses, and no name outside the store's own naming scheme holds data.
+summary graph (what the store queries read, see :mod:`.summary`) belongs to a stored case,
+every graph parses, and no name outside the store's own naming scheme holds data. (A store
+written before the summaries existed has none: ``necessity store summaries`` writes them.)
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rdflib import RDF, URIRef
 from ..errors import StoreError
 from ..namespaces import CASE, DET, NEC
 from .base import Store, short
-from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE
+from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE, PROFILES_GRAPH, SUMMARY_BASE
 
 __all__ = ["backup_store", "restore_store", "check_store", "CheckReport"]
 
@@ -82,8 +84,10 @@ def check_store(store: Store) -> CheckReport:
     names = store.graph_names()
     cases = {name[len(str(CASE)):] for name in names if name.startswith(str(CASE))}
     numbers: dict[str, list[int]] = {}
+    summaries = {name[len(SUMMARY_BASE):] for name in names if name.startswith(SUMMARY_BASE)}
     for name in names:
-        if name.startswith(str(CASE)) or name == str(KNOWLEDGE_GRAPH) or name.startswith((LOCK_BASE, HISTORY_BASE)):
+        if name.startswith(str(CASE)) or name in (str(KNOWLEDGE_GRAPH), str(PROFILES_GRAPH)) \
+                or name.startswith((LOCK_BASE, HISTORY_BASE, SUMMARY_BASE)):
             continue
         match = _DET_NAME.match(name)
         if match is None:
@@ -104,6 +108,8 @@ def check_store(store: Store) -> CheckReport:
             report.problems.append(f"case {case_id}: no determination is stored")
         elif found != list(range(1, len(found) + 1)):
             report.problems.append(f"case {case_id}: determination numbers {found} do not run from 1 without a gap")
+    for case_id in sorted(summaries - cases):
+        report.problems.append(f"summary graph of case {case_id}: the case is not stored")
     for case_id, found in sorted(numbers.items()):
         if case_id not in cases:
             report.problems.append(f"determinations {sorted(found)} of case {case_id}: the case is not stored")

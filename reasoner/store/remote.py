@@ -34,6 +34,7 @@ from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, lock_iri, nt_iri
 from .policy import query_form
 from .records import record_from_ntriples
+from .summary import rebuild_summaries, summary_update
 from .results import DeterminationRecord, QueryResult, read_record
 
 __all__ = ["RemoteStore"]
@@ -99,7 +100,9 @@ class RemoteStore:
             if mine != chosen:
                 self._await_graph(iri)
                 raise exists
-            self._insert([(iri, case_graph), (det, determination(det))])
+            # the case, its determination and its summary graph in one update request
+            self._update(insert_data([(iri, case_graph), (det, determination(det))]) + " ;\n"
+                         + summary_update([case_id]))
         return det
 
     def add_determination(self, case_id: str, determination: DeterminationBuilder) -> URIRef:
@@ -111,8 +114,9 @@ class RemoteStore:
             for _ in range(100):
                 det = determination_iri(case_id, number)
                 mine, chosen = self._consensus.choose(lock_iri(det))
-                if mine == chosen:  # the determination and its case's history in one update request
-                    self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id]))
+                if mine == chosen:  # the determination, its case's history and summary in one update request
+                    self._update(insert_data([(det, determination(det))]) + " ;\n" + history_update([case_id])
+                                 + " ;\n" + summary_update([case_id]))
                     return det
                 number += 1
         raise StoreError("could not choose a determination number: too many concurrent writers")
@@ -120,6 +124,13 @@ class RemoteStore:
     def rebuild_history(self) -> None:
         with self._write_lock:
             self._update(history_update(None))
+
+    def update_summaries(self, case_ids: list[str]) -> None:
+        with self._write_lock:
+            self._update(summary_update(case_ids))
+
+    def rebuild_summaries(self) -> int:
+        return rebuild_summaries(self)
 
     def restore(self, data: bytes) -> int:
         if self.case_ids():
@@ -216,9 +227,6 @@ class RemoteStore:
     def _update(self, update: str) -> None:
         self._request("POST", self.update_url, content=update.encode("utf-8"),
                       headers={"Content-Type": "application/sparql-update"}, what="update")
-
-    def _insert(self, graphs: list[tuple[URIRef, Graph]]) -> None:
-        self._update(insert_data(graphs))
 
     def _ask_graph(self, iri: URIRef) -> bool:
         return bool(self._query(f"ASK {{ GRAPH {nt_iri(iri)} {{ ?s ?p ?o }} }}", "ask").boolean)
