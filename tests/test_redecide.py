@@ -69,10 +69,18 @@ def _run(store_dir: Path, *extra: str) -> dict:
     return json.loads(out.stdout)
 
 
-def test_local_rerun_is_idempotent(store_dir: Path) -> None:
+@pytest.fixture(scope="module")
+def local_run(store_dir: Path) -> tuple[dict, set[tuple], dict[str, int]]:
+    """The stored cases re-decided locally on two workers, once for the module: the run's summary,
+    the re-decision quads it left in the store and how many graphs each case has. Both tests start
+    from it (the Spark test compares Spark's quads with these; every run after it leaves the same)."""
     first = _run(store_dir, "--engine", "local", "--workers", "2")
+    return (first, *_redecided(store_dir))
+
+
+def test_local_rerun_is_idempotent(store_dir: Path, local_run) -> None:
+    first, quads, per_case = local_run
     assert (first["cases"], first["decided"], first["loaded"], first["errors"]) == (N_CASES, N_CASES, N_CASES, [])
-    quads, per_case = _redecided(store_dir)
     assert len(per_case) == N_CASES and set(per_case.values()) == {1}
     again = _run(store_dir, "--engine", "local", "--workers", "1")
     assert again["loaded"] == N_CASES
@@ -91,10 +99,10 @@ def test_local_rerun_is_idempotent(store_dir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_spark_local2_gives_the_local_determinations(store_dir: Path) -> None:
+def test_spark_local2_gives_the_local_determinations(store_dir: Path, local_run) -> None:
     pytest.importorskip("pyspark", reason="install the [spark] extra (.ci/run does)")
-    local = _run(store_dir, "--engine", "local", "--workers", "2")
-    local_quads, _ = _redecided(store_dir)
+    local, local_quads, _ = local_run
+    assert _redecided(store_dir)[0] == local_quads  # the store holds the local determinations
     spark = _run(store_dir, "--engine", "spark", "--master", "local[2]")
     assert (spark["cases"], spark["decided"], spark["loaded"], spark["errors"]) == (N_CASES, N_CASES, N_CASES, [])
     spark_quads, per_case = _redecided(store_dir)
