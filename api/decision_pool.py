@@ -175,4 +175,5 @@ class DecisionPool:
 
 
 Decider = InProcess | DecisionPool
-"""Where ``POST /cases``, ``POST /Claim/$submit`` and ``POST /cases/{id}/decide`` decide: in the server's threads, or in worker processes."""
+"""Where ``POST /cases``, ``POST /Claim/$submit`` and ``POST /cases/{id}/decide`` decide: in the server's
+threads, or in worker processes."""

@@ -229,7 +229,7 @@ async def redecide_case(case_id: CaseId, request: Request, decider: DeciderDep, 
 
     def determination(iri: URIRef) -> str:  # the store chooses the number under its write lock
         written.append(ready.rewritten_for(iri, accept))
-        return written[0].determination_nt
+        return written[-1].determination_nt
 
     iri = await run_in_threadpool(store.add_determination, case_id, determination)
-    return _decision(written[0].body, written[0].media_type, iri, case_id, status=201)
+    return _decision(written[-1].body, written[-1].media_type, iri, case_id, status=201)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+
 from reasoner.errors import CaseLoadError, UnknownPolicyError
 from reasoner.fhir import FHIR_JSON, FhirInputError, operation_outcome
 from reasoner.store import CaseExistsError
