@@ -96,26 +96,3 @@ def necessity_engine():
     from reasoner.engine import Engine
 
     return Engine.load()
-
-
-# ---------------------------------------------------------------- collection
-
-
-def pytest_collection_modifyitems(items) -> None:
-    """Give every schemathesis item (one per API operation) a node id of its own.
-
-    schemathesis names each item ``test_x[GET /health]`` but gives them all the id ``...::test_x``;
-    pytest-xdist schedules by node id, so under ``-n 2`` only the first operation of each fuzz test
-    would run. With the operation in the id, every one runs, on one process or two.
-    """
-    for item in items:
-        wanted = f"{item.parent.nodeid}::{item.name}"
-        if type(item).__name__ != "SchemathesisFunction" or item.nodeid == wanted:
-            continue
-        if hasattr(item, "_id"):  # pytest 9 keeps the id as a NodeId
-            from _pytest.nodeid import NodeId
-
-            item._id = NodeId.parse(wanted)
-        else:
-            item._nodeid = wanted
-        assert item.nodeid == wanted, (item.nodeid, wanted)

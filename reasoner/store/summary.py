@@ -43,6 +43,10 @@ graphs and compares.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import quote
+
+import pyoxigraph as ox
 
 from .ids import PROFILES_GRAPH, case_iri, nt_iri, summary_iri
 
@@ -180,8 +184,6 @@ def first_summary_quads(case_id: str, det: str, quads: list) -> list | None:
     third of the write's CPU). None when the graph is not what the model writes (a value stated twice,
     no typed root): the caller then uses :func:`summary_update`. A test checks both give the same.
     """
-    import pyoxigraph as ox
-
     def node(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
 
@@ -214,16 +216,12 @@ def first_summary_quads(case_id: str, det: str, quads: list) -> list | None:
     after_due = None
     if at is not None and due is not None:
         try:
-            from datetime import datetime
-
             later = datetime.fromisoformat(at.value) > datetime.fromisoformat(due.value)
         except (TypeError, ValueError):  # not comparable: the update leaves it unbound too
             return None
         after_due = ox.Literal("true" if later else "false", datatype=node(_XSD_BOOLEAN))
 
     def key(*terms) -> str:  # noqa: ANN002 - as ENCODE_FOR_URI(STR(term)), "~" when absent
-        from urllib.parse import quote
-
         return "/".join("~" if t is None else quote(t.value, safe="") for t in terms)
 
     summary, profiles = node(str(summary_iri(case_id))), node(str(PROFILES_GRAPH))
