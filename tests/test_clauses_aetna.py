@@ -128,3 +128,21 @@ def test_baclofen_implant_asks_for_the_pump_site(engine: BothPaths) -> None:
     warning = _warned(det)["crit-baclofen-pump-site"]
     assert "2.5 cm" in warning["message"]
     assert {c["source"] for c in warning["citations"]} == {"FDA-LIORESAL-IT-LABEL"}
+
+
+def test_trial_without_its_side_effects_is_not_acceptable_side_effects(engine: BothPaths) -> None:
+    form = cancer_implant("aetna-no-side-effects")
+    del form["intrathecal_trial"]["side_effects_acceptable"]
+    det = decide(engine, form)
+    assert set(outcomes(det).values()) == {"insufficient-documentation"}
+    assert "side effects were acceptable" in text(det)
+
+
+def test_spinal_origin_spasticity_without_oral_baclofen_is_a_label_warning(engine: BothPaths) -> None:
+    form = baclofen_implant("label-spinal-oral-first", "S14.109S", therapy_history=[
+        {"therapy": "tizanidine", "category": "oral-antispasmodic", "duration_weeks": 10, "outcome": "failed"}])
+    det = decide(engine, form)
+    assert set(outcomes(det).values()) == {"meets-criteria"}
+    warning = _warned(det)["crit-baclofen-oral-first-spinal"]
+    assert {c["source"] for c in warning["citations"]} == {"FDA-LIORESAL-IT-LABEL"}
+    assert "crit-baclofen-oral-first-spinal" not in _warned(decide(engine, baclofen_implant("label-spinal-ok", "S14.109S")))
