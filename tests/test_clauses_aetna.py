@@ -146,3 +146,41 @@ def test_spinal_origin_spasticity_without_oral_baclofen_is_a_label_warning(engin
     warning = _warned(det)["crit-baclofen-oral-first-spinal"]
     assert {c["source"] for c in warning["citations"]} == {"FDA-LIORESAL-IT-LABEL"}
     assert "crit-baclofen-oral-first-spinal" not in _warned(decide(engine, baclofen_implant("label-spinal-ok", "S14.109S")))
+
+
+# ---------------------------------------------------------------- the pump FDA-approved for the drug (general condition 3)
+
+def _ziconotide_in(device: str | None, policy: str = "aetna-cpb-0161") -> dict:
+    form = bundled("000-ziconotide-refill", "aetna-zic-device", policy=policy)
+    if device is None:
+        del form["pump"]["device"]
+        form["pump"]["implant_date"] = "2021-01-12"
+    else:
+        form["pump"]["device"] = device
+    return form
+
+
+def test_ziconotide_in_a_pump_its_label_does_not_list_does_not_meet_aetna(engine: BothPaths) -> None:
+    det = decide(engine, _ziconotide_in("Flowonix Prometra II"))
+    assert set(outcomes(det).values()) == {"does-not-meet"}
+    unmet = _unmet(det, "crit-pump-approved-for-drug")
+    assert {c["source"] for c in unmet["citations"]} == {"AETNA-CPB-0161"}
+
+
+def test_the_same_pump_is_a_label_warning_under_bcbsa(engine: BothPaths) -> None:
+    det = decide(engine, _ziconotide_in("Prometra II", policy="bcbsa-7.01.41"))
+    assert set(outcomes(det).values()) == {"meets-criteria"}
+    assert "crit-labelled-device" in _warned(det)
+
+
+@pytest.mark.parametrize(("device", "advisory"), [("SynchroMed II", False), ("Medtronic SynchroMed III", True)])
+def test_listed_pumps_meet_and_an_unconfirmed_listing_is_an_advisory(engine: BothPaths, device, advisory) -> None:
+    det = decide(engine, _ziconotide_in(device))
+    assert set(outcomes(det).values()) == {"meets-criteria"}
+    assert any(a["criterion"].endswith("#crit-labelled-device") for a in det["advisories"]) is advisory
+
+
+def test_an_unnamed_pump_asks_for_the_device_record(engine: BothPaths) -> None:
+    det = decide(engine, _ziconotide_in(None))
+    assert set(outcomes(det).values()) == {"meets-criteria"}
+    assert "crit-pump-approved-for-drug" in _warned(det)
