@@ -259,8 +259,10 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
         extra_dirs: further folders of policy files (default: ``NECESSITY_SHAPES_PATH``).
 
     Raises:
-        ShapesError: a file does not parse, or a policy's versions overlap or leave a gap.
+        ShapesError: a file does not parse, a policy's versions overlap or leave a gap, or a version
+            lists a criterion that no loaded file defines.
     """
+    from .policy_clauses import check_clause_graph, clause_files
     from .policy_files import extra_shapes_dirs, policy_files, read_version
     from .versions import check_timeline
 
@@ -316,6 +318,10 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
         versions[version.iri] = version
         files[version.iri] = path.name
     check_timeline(list(versions.values()), files)
+    for path in clause_files(shapes_dir, extra_dirs):
+        clause_graph = _parse_shapes(path)
+        check_clause_graph(clause_graph, path)
+        _copy(clause_graph, policy_graph)
     today = date.today().isoformat()
     for version in versions.values():
         version.current = version.effective_date <= today and (not version.end_date or today <= version.end_date)
