@@ -27,7 +27,7 @@ from reasoner.engine import Engine
 from reasoner.errors import CaseLoadError
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import NEC, SH
-from reasoner.vocabulary import CriterionState, Outcome
+from reasoner.knowledge.vocabulary import CriterionState, Outcome
 
 __all__ = ["Finding", "check_case"]
 

@@ -19,10 +19,10 @@ import pytest
 
 from absence_check import check_case
 from bench.generate_cases import generate
-from reasoner.compiled import compile_knowledge
+from reasoner.knowledge.compiled import compile_knowledge
 from reasoner.engine import Engine
 from reasoner.loading import load_case, load_case_file
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 BUNDLED = sorted(p for p in Path(data_root("cases")).iterdir() if p.suffix in (".json", ".ttl", ".jsonld"))

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from reasoner.compiled import compile_knowledge
-from reasoner.knowledge import load_ontology
+from reasoner.knowledge.compiled import compile_knowledge
+from reasoner.knowledge.ontology import load_ontology
 from reasoner.namespaces import NEC, RDF
-from reasoner.paths import data_root
-from reasoner.policy_clauses import clauses_of
+from reasoner.knowledge.paths import data_root
+from reasoner.knowledge.policy_clauses import clauses_of
 from reasoner.queries import run_query
 
 QC_DIR = Path(data_root("queries"), "qc")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from .errors import ShapesError
-from .namespaces import NEC, RDF
+from ..errors import ShapesError
+from ..namespaces import NEC, RDF
 
 __all__ = ["CLAUSES_DIR", "STATUS_NAMES", "Clause", "ClauseCitation", "check_clause_graph", "clause_files", "clauses_of"]
 
