@@ -25,9 +25,9 @@ from rdflib.paths import AlternativePath, InvPath, SequencePath
 from reasoner.determination.assess import focus_nodes
 from reasoner.engine import Engine
 from reasoner.errors import CaseLoadError
+from reasoner.knowledge.vocabulary import CriterionState, Outcome
 from reasoner.loading import LoadedCase, load_case
 from reasoner.namespaces import NEC, SH
-from reasoner.knowledge.vocabulary import CriterionState, Outcome
 
 __all__ = ["Finding", "check_case"]
 

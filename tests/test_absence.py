@@ -12,19 +12,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from absence_check import check_case
-from bench.generate_cases import generate
-from reasoner.knowledge.compiled import compile_knowledge
-from reasoner.engine import Engine
-from reasoner.loading import load_case, load_case_file
-from reasoner.knowledge.paths import data_root
 
-FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
+from bench.generate_cases import generate
+from reasoner.engine import Engine
+from reasoner.knowledge.compiled import compile_knowledge
+from reasoner.knowledge.paths import data_root
+from reasoner.loading import load_case, load_case_file
+
+FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 BUNDLED = sorted(p for p in Path(data_root("cases")).iterdir() if p.suffix in (".json", ".ttl", ".jsonld"))
 GENERATED = int(os.environ.get("NECESSITY_ABSENCE_CASES", "200"))  # the slow test's count
 

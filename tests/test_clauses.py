@@ -3,17 +3,21 @@ queries over them can fail."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from reasoner.cli.main import main
+from reasoner.errors import ShapesError
 from reasoner.knowledge.compiled import compile_knowledge
 from reasoner.knowledge.ontology import load_ontology
-from reasoner.namespaces import NEC, RDF
 from reasoner.knowledge.paths import data_root
 from reasoner.knowledge.policy_clauses import clauses_of
+from reasoner.namespaces import NEC, RDF
+from reasoner.policy_view import CLAUSE_KEYS, clause_rows
 from reasoner.queries import run_query
 
 QC_DIR = Path(data_root("queries"), "qc")
@@ -153,3 +157,102 @@ def test_clause_files_declare_clauses_only(knowledge: Graph) -> None:
         graph = Graph().parse(path, format="turtle")
         kinds = {o for o in graph.objects(None, RDF.type)}
         assert kinds <= {NEC.PolicyClause, NEC.Citation}, f"{path.name}: {kinds}"
+
+
+# ---------------------------------------------------------------- the policy author's path
+
+def _turtle_blocks() -> list[str]:
+    text = Path(data_root("shapes"), "README.md").read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```turtle\n")[1:]]
+
+
+PREFIXES = """@prefix nec:  <https://w3id.org/necessity/ontology#> .
+@prefix plan: <https://example.org/shapes/plan-123#> .
+"""
+
+
+@pytest.fixture(scope="module")
+def author_folder(tmp_path_factory) -> Path:
+    """The shapes README's smallest policy and its clause example, as a policy author would save them."""
+    folder = tmp_path_factory.mktemp("plan")
+    policy, clauses = _turtle_blocks()[:2]
+    (folder / "plan-123.ttl").write_text(policy, encoding="utf-8")
+    (folder / "clauses").mkdir()
+    (folder / "clauses" / "plan-123.ttl").write_text(
+        PREFIXES + clauses + "\nplan:crit-trial nec:encodesClause plan:clause-trial .\n", encoding="utf-8")
+    return folder
+
+
+def test_the_readme_smallest_policy_loads_and_names_criteria_that_exist(author_folder: Path) -> None:
+    knowledge = compile_knowledge(extra_dirs=[author_folder])
+    version = knowledge.policy_version("plan-123")
+    criteria = {str(c).rsplit("#", 1)[-1] for c in version.criteria}
+    assert "crit-trial" in criteria
+    for listed in version.shapes_graph.objects(version.iri, NEC.hasCriterion):
+        assert (listed, RDF.type, NEC.Criterion) in version.shapes_graph
+
+
+def test_common_criteria_apply_to_a_policy_that_does_not_list_them(author_folder: Path) -> None:
+    knowledge = compile_knowledge(extra_dirs=[author_folder])
+    version = knowledge.policy_version("plan-123")
+    common = {c for c in knowledge.policy_graph.subjects(RDF.type, NEC.Criterion) if str(c).startswith(COMMON)}
+    assert common and common <= set(version.criteria)
+    assert {i.criterion for i in version.shapes.values()} >= common - {None}
+
+
+def test_a_criterion_that_resolves_to_nothing_stops_the_load(author_folder: Path, tmp_path: Path) -> None:
+    text = (author_folder / "plan-123.ttl").read_text(encoding="utf-8")
+    (tmp_path / "plan-123.ttl").write_text(
+        text.replace("nec:hasCriterion plan:crit-trial .", "nec:hasCriterion plan:crit-trial , plan:crit-typo ."),
+        encoding="utf-8")
+    with pytest.raises(ShapesError, match="crit-typo"):
+        compile_knowledge(extra_dirs=[tmp_path])
+
+
+def test_the_readme_clause_example_gives_a_clause_matrix(author_folder: Path) -> None:
+    knowledge = compile_knowledge(extra_dirs=[author_folder])
+    _version, rows = clause_rows(knowledge, "plan-123@2026-01")
+    assert [(r["clause"], r["status"], len(r["criteria"])) for r in rows] == [
+        ("plan-123/trial", "encoded", 1), ("plan-123/trial-route", "not-applied", 0)]
+    assert rows[1]["reason"].startswith("not yet encoded")
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_policies_text_mode_lists_criteria_with_citations(capsys) -> None:
+    assert main(["policies", "aetna-cpb-0161"]) == 0
+    out = capsys.readouterr().out
+    assert "criteria of version 2026-01" in out and "AETNA-CPB-0161:" in out
+
+
+def test_policies_accepts_id_at_version(capsys) -> None:
+    assert main(["policies", "cms-ncd-280.14@2019-11", "--json"]) == 0
+    policy = json.loads(capsys.readouterr().out)[0]
+    assert policy["version"] == "2019-11" and policy["criteria"]
+    assert main(["policies", "cms-ncd-280.14@1999-01"]) == 2
+    assert "no version '1999-01'" in capsys.readouterr().err
+
+
+def test_clauses_json_of_the_five_policies(capsys) -> None:
+    distinct = set()
+    for policy in ("aetna-cpb-0161", "cms-ncd-280.14@2019-11", "cms-ncd-280.14@2024-03", "bcbsa-7.01.41",
+                   "anthem-cg-surg-79", "evicore-cmm-210"):
+        assert main(["policies", policy, "--clauses", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert rows and all(list(r) == list(CLAUSE_KEYS) for r in rows)
+        for r in rows:
+            assert r["status"] in ("encoded", "asks-for-document", "not-decidable", "not-applied"), r["clause"]
+            assert r["source"] and r["locator"] and r["confidence"] and r["text"], r["clause"]
+            if r["status"] in ("encoded", "asks-for-document"):
+                assert r["criteria"], r["clause"]
+            else:
+                assert r["reason"], r["clause"]
+        distinct |= {r["clause"] for r in rows}
+    assert len(distinct) >= 80
+
+
+def test_clauses_text_is_a_table(capsys) -> None:
+    assert main(["policies", "bcbsa-7.01.41", "--clauses"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("bcbsa-7.01.41@2024-08: ") and "CLAUSE" in out and "bcbsa-7.01.41/pain-trial-over-50" in out
+    assert main(["policies", "--clauses"]) == 2

@@ -216,8 +216,11 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
         clause_graph = _parse_shapes(path)
         check_clause_graph(clause_graph, path)
         _copy(clause_graph, policy_graph)
+    # every criterion of common.ttl applies under every policy, listed in nec:hasCriterion or not
+    shared = set(common.subjects(RDF.type, NEC.Criterion))
     today = date.today().isoformat()
     for version in versions.values():
+        version.criteria = tuple(sorted(set(version.criteria) | shared))
         version.current = version.effective_date <= today and (not version.end_date or today <= version.end_date)
         version.title = str(policy_graph.value(version.policy_iri, RDFS.label) or version.title)
     for s, o in policy_graph.subject_objects(RDFS.label):
