@@ -11,6 +11,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.semanticweb.owlapi.apibinding.OWLManager;
 import org.semanticweb.owlapi.formats.OWLXMLDocumentFormat;
 import org.semanticweb.owlapi.model.IRI;
+import org.semanticweb.owlapi.model.OWLAxiom;
 import org.semanticweb.owlapi.model.MissingImportHandlingStrategy;
 import org.semanticweb.owlapi.model.OWLDocumentFormat;
 import org.semanticweb.owlapi.model.OWLOntology;
@@ -33,7 +34,7 @@ import org.w3c.dom.NodeList;
  * </pre>
  *
  * DIR holds catalog-v001.xml, which maps every import IRI to a file there. Output is one line per
- * finding, tab-separated: MODULE file count | VIOLATION file text | IMPORT file iri reason |
+ * finding, tab-separated: MODULE file count | VIOLATION file owner-file text | IMPORT file iri reason |
  * ERROR file text | SAVED file.
  */
 public final class OntologyHarness {
@@ -86,6 +87,9 @@ public final class OntologyHarness {
         for (Map.Entry<String, File> entry : catalog.entrySet()) {
             manager.getIRIMappers().add(new SimpleIRIMapper(IRI.create(entry.getKey()), IRI.create(entry.getValue())));
         }
+        // last resort for an IRI the catalog does not map: a file that does not exist, never the network
+        File unmapped = new File(dir, "not-in-" + CATALOG);
+        manager.getIRIMappers().add(iri -> catalog.containsKey(iri.toString()) ? null : IRI.create(unmapped));
         manager.setOntologyLoaderConfiguration(new OWLOntologyLoaderConfiguration()
             .setMissingImportHandlingStrategy(MissingImportHandlingStrategy.SILENT));
         manager.addMissingImportListener(event -> System.out.println(
@@ -112,13 +116,32 @@ public final class OntologyHarness {
                 OWLProfileReport report = new OWL2DLProfile().checkOntology(ontology);
                 List<OWLProfileViolation> violations = report.getViolations();
                 for (OWLProfileViolation violation : violations) {
-                    System.out.println("VIOLATION\t" + name + "\t" + oneLine(violation.toString()));
+                    System.out.println("VIOLATION\t" + name + "\t" + owner(manager, ontology, axiomOf(violation), name)
+                        + "\t" + oneLine(violation.toString()));
                 }
                 System.out.println("MODULE\t" + name + "\t" + violations.size());
             } catch (Exception e) {
                 System.out.println("ERROR\t" + name + "\t" + oneLine(e));
             }
         }
+    }
+
+    /** The axiom a violation is about; null for one about the ontology (a missing import, say). */
+    static OWLAxiom axiomOf(OWLProfileViolation violation) {
+        try {
+            return violation.getAxiom();
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** The file of the module (in the import closure) that holds the axiom, else the module checked. */
+    static String owner(OWLOntologyManager manager, OWLOntology checked, OWLAxiom axiom, String fallback) {
+        if (axiom == null) {
+            return fallback;
+        }
+        return checked.importsClosure().filter(o -> o.containsAxiom(axiom)).findFirst()
+            .map(o -> new File(manager.getOntologyDocumentIRI(o).toURI()).getName()).orElse(fallback);
     }
 
     static void save(File dir, Map<String, File> catalog, File out) throws Exception {
