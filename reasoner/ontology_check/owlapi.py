@@ -91,7 +91,7 @@ def unavailable() -> str | None:
 
 
 def _cache_root() -> Path:
-    from ..parsed_cache import cache_dir
+    from ..knowledge.parsed_cache import cache_dir
 
     return cache_dir()
 
