@@ -213,6 +213,8 @@ class Engine:
                                        "iri": str(version.iri)})
             if not version.current:
                 continue
+            policy["covers"] = self._code_groups(version.covers)
+            policy["excludes"] = self._code_groups(version.excludes)
             shapes_by_criterion: dict[str, list] = {}
             for info in version.shapes.values():
                 if info.criterion is not None:
@@ -230,6 +232,19 @@ class Engine:
                     "citations": [c.model_dump(mode="json") for c in citations_of(self.knowledge, criterion, version)],
                 })
         return [out[k] for k in sorted(out)]
+
+    def _code_groups(self, groups) -> list[dict]:
+        """Code groups with their label and the codes the ontology puts in each (notation and label)."""
+        from .namespaces import SKOS
+
+        ontology, out = self.knowledge.ontology, []
+        for group in sorted(groups, key=str):
+            codes = sorted((str(ontology.value(URIRef(iri), SKOS.notation)), self.knowledge.label(iri))
+                           for iri, types in self.knowledge.types.items()
+                           if group in types and (URIRef(iri), SKOS.notation, None) in ontology)
+            out.append({"iri": str(group), "label": self.knowledge.label(group),
+                        "codes": [{"code": code, "label": label} for code, label in codes]})
+        return out
 
     def policy(self, policy_id: str) -> dict:
         for policy in self.policies():

@@ -82,7 +82,11 @@ def run_policies(args: argparse.Namespace) -> int:
                              for v in policy["versions"])
         print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
         if args.policy:
+            for key, word in (("covers", "covers"), ("excludes", "excludes")):
+                for group in policy.get(key, []):
+                    codes = ", ".join(c["code"] for c in group["codes"]) or "no code listed"
+                    print(f"  {word} {group['label']}: {codes}")
             for criterion in policy["criteria"]:
-                cites = "; ".join(f"{c['source']} {c['locator']}" for c in criterion["citations"])
+                cites = "; ".join(f"{c['title']} ({c['source_id']}), {c['locator']}" for c in criterion["citations"])
                 print(f"  - {criterion['name']} [{', '.join(criterion['severity'])}]\n      {cites}")
     return 0
