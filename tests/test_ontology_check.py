@@ -127,3 +127,12 @@ def test_policies_list_the_codes_of_the_covered_groups(necessity_engine) -> None
     policy = necessity_engine.policy("aetna-cpb-0161")
     groups = {g["iri"]: [c["code"] for c in g["codes"]] for g in policy["covers"]}
     assert "J2278" in groups[str(URIRef(NEC.IntrathecalDrugCode))]
+
+
+def test_a_term_of_a_module_not_imported_is_named(copy: Path) -> None:
+    """sources.ttl names drugs in its guideline statements: without importing drugs, opened alone in
+    Protégé it would show bare IRIs."""
+    path = copy / "sources.ttl"
+    path.write_text(path.read_text().replace(" , <https://w3id.org/necessity/ontology/drugs> ;", " ;", 1))
+    assert ("sources.ttl: https://w3id.org/necessity/ontology#morphine: term used but declared only in a module "
+            "this one does not import [declaration]") in _lines(copy)
