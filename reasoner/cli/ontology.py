@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..namespaces import bind_prefixes
 
-__all__ = ["add_ontology_parser"]
+__all__ = ["add_parser"]
 
 
 def _shorten():
@@ -69,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_ontology_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``ontology`` with its actions to the ``necessity`` parser."""
     ontology = sub.add_parser("ontology", help="check the ontology after an edit, build its HTML pages, "
                                                "save it as Protégé does")
