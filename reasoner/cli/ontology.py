@@ -72,7 +72,10 @@ def _run(args: argparse.Namespace) -> int:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``ontology`` with its actions to the ``necessity`` parser."""
     ontology = sub.add_parser("ontology", help="check the ontology after an edit, build its HTML pages, "
-                                               "save it as Protégé does")
+                                               "save it as Protégé does",
+                              description="What an ontology editor runs: check (one line per problem, exit 1 "
+                                          "on any), docs (HTML pages), save (as Protégé saves Turtle). "
+                                          "See ontology/README.md.")
     actions = ontology.add_subparsers(dest="action", required=True)
     check = actions.add_parser("check", help="OWL 2 DL profile and HermiT (when Java is present), declarations, "
                                              "labels, definitions, citations, catalog: one line per problem, "
