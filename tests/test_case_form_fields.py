@@ -7,9 +7,9 @@ import json
 import pytest
 
 from reasoner import loading
-from reasoner.compiled import from_ox
+from reasoner.knowledge.terms import from_ox
 from reasoner.errors import CaseLoadError
-from reasoner.fastpath.form_graph import load_form
+from reasoner.loading.form_graph import load_form
 from reasoner.loading.form import check_form
 from reasoner.namespaces import NEC
 

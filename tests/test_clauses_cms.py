@@ -15,7 +15,7 @@ import pytest
 
 from reasoner.determination import Determination
 from reasoner.loading import load_case
-from reasoner.vocabulary import CriterionState
+from reasoner.knowledge.vocabulary import CriterionState
 from test_clinical_rules import BothPaths
 
 POLICY = "cms-ncd-280.14"
