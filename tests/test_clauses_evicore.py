@@ -251,6 +251,18 @@ def test_without_the_whole_waiver_the_trial_is_asked_for(engine: BothPaths, chan
     assert decide(engine, CANCER, **changes).outcome == "insufficient-documentation"
 
 
+def test_a_metastasis_code_documents_advanced_cancer(engine: BothPaths) -> None:
+    diagnoses = CANCER["diagnoses"] + [{"code": "C79.51", "system": "ICD-10-CM"}]
+    assert decide(engine, CANCER, diagnoses=diagnoses, cancer={"limited_survival": True}).outcome == "meets-criteria"
+    assert decide(engine, CANCER, diagnoses=diagnoses).outcome == "insufficient-documentation"
+
+
+def test_a_life_expectancy_without_a_limited_survival_statement_pends_with_a_warning(engine: BothPaths) -> None:
+    det = decide(engine, CANCER, cancer={"stage": "metastatic"}, life_expectancy_months=4)
+    assert det.outcome == "insufficient-documentation"
+    assert any("limited survival" in w.message for w in det.warnings)
+
+
 def test_a_failed_cancer_trial_is_checked(engine: BothPaths) -> None:
     failed = {"date": "2025-01-10", "method": "temporary-epidural-catheter", "agent": "morphine",
               "pain_reduction_percent": 20, "relief_hours": 12, "functional_improvement": True}
