@@ -58,7 +58,11 @@ class MappedCase:
             if (form_field == path or form_field.startswith(path + ".") or form_field.startswith(path + "[")) \
                     and (best is None or len(path) > len(best[0])):
                 best = (path, origin)
-        return best[1] if best else None
+        if best is not None:
+            return best[1]
+        # a list as a whole (``requested``: too many lines): the element its first item came from, unindexed
+        child = next((origin for path, origin in self.origins.items() if path.startswith(form_field + "[")), None)
+        return child[: child.rindex("[")] if child and child.endswith("]") else child
 
 
 def _extension(element: Any, suffix: str) -> list[Any]:
