@@ -27,6 +27,7 @@ from .errors import QueryError, StoreLockedError
 from .knowledge import load_ontology
 from .namespaces import bind_prefixes
 from .paths import data_root
+from .tabular import defuse, defuse_tsv
 
 __all__ = [
     "knowledge_graph", "parse_binding", "resolve_query_file", "run_query", "run_query_command",
@@ -139,7 +140,7 @@ def format_result(result: Result, *, fmt: str = "table", graph: Graph | None = N
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(variables)
         for row in rows:
-            writer.writerow(["" if row[v] is None else str(row[v]) for v in variables])
+            writer.writerow(["" if row[v] is None else defuse(str(row[v])) for v in variables])
         return buffer.getvalue()
     table = [[_cell(row[v], graph) for v in variables] for row in rows]
     widths = [max([len(v)] + [len(r[i]) for r in table]) for i, v in enumerate(variables)]
@@ -163,7 +164,8 @@ def _via_oxigraph(result: Result, fmt: str) -> str:
     data = payload if isinstance(payload, bytes) else str(payload).encode("utf-8")
     target = {"tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML,
               "csv": ox.QueryResultsFormat.CSV}[fmt]
-    return ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=target).decode("utf-8")
+    text = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=target).decode("utf-8")
+    return defuse_tsv(text) if fmt == "tsv" else text  # an ASK's CSV is one word, true or false
 
 
 def read_query_text(args: argparse.Namespace) -> str:
