@@ -138,20 +138,20 @@ def _canonical(triples: list[ox.Triple]) -> set[str]:
 
 
 def _check_determination(graph: str, case_id: str, quads: list[ox.Quad], name: str) -> None:
-    from ..determination import Determination
+    from ..determination.rdf import from_graph, to_ntriples
     from .base import graph_from_nt
 
     _own_nodes(graph, quads, name, "determination graph")
     held = _canonical([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
     nt = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
     try:
-        det = Determination.from_graph(graph_from_nt(nt or b""), URIRef(graph))
+        det = from_graph(graph_from_nt(nt or b""), URIRef(graph))
     except (ValueError, TypeError, KeyError, LookupError) as exc:
         raise StoreError(f"{name}: determination graph {graph} does not read back through the determination "
                          f"model ({type(exc).__name__})") from None
     if det.case_id != case_id or det.case_iri != str(CASE[case_id]):
         raise StoreError(f"{name}: determination graph {graph} decides another case ({det.case_id[:130]})")
-    written = _canonical(list(ox.parse(det.to_ntriples(URIRef(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES)))
+    written = _canonical(list(ox.parse(to_ntriples(det, URIRef(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES)))
     if written != held:
         extra = len(held - written)
         raise StoreError(f"{name}: determination graph {graph} holds {extra} statement(s) the determination model "
