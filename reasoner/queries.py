@@ -137,7 +137,9 @@ def format_result(result: Result, *, fmt: str = "table", graph: Graph | None = N
         return data.decode("utf-8") if isinstance(data, bytes) else str(data)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        # CRLF, as RFC 4180 and SPARQL CSV results write it, so a carriage return inside a value is
+        # quoted too and cannot start a row of its own
+        writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(variables)
         for row in rows:
             writer.writerow(["" if row[v] is None else defuse(str(row[v])) for v in variables])

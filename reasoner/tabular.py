@@ -47,7 +47,10 @@ def _defuse_term(cell: str) -> str:
     if cell.startswith('"'):  # a literal: "lexical"@lang or "lexical"^^<datatype>
         end = cell.rfind('"')
         if end > 0:
-            return '"' + defuse(cell[1:end]) + cell[end:]
+            text = cell[1:end]  # escaped as in N-Triples: a leading tab or CR is written \t or \r
+            if text.lstrip(" ").startswith(("\\t", "\\r")):
+                return "\"'" + text + cell[end:]
+            return '"' + defuse(text) + cell[end:]
         return cell
     if cell[:1] in ("<", "_", "?") or _NUMBER.match(cell) or cell in ("true", "false"):
         return cell  # an IRI, a blank node, a variable name, or a number or boolean written bare
