@@ -52,7 +52,8 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
         return _own_origin_only(get_swagger_ui_html(
-            openapi_url="/openapi.json", title=f"{app.title}: API", swagger_js_url=f"{STATIC_PATH}/swagger-ui-bundle.js",
+            openapi_url="/openapi.json", title=f"{app.title}: API",
+            swagger_js_url=f"{STATIC_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{STATIC_PATH}/swagger-ui.css", swagger_favicon_url=f"{STATIC_PATH}/favicon.png"))
 
     @app.get("/redoc", include_in_schema=False)

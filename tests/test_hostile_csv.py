@@ -41,7 +41,9 @@ def test_the_rule(value: str, cell: str) -> None:
 
 
 def _escaped(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\t", "\\t"), ("\r", "\\r"), ("\n", "\\n")):
+        value = value.replace(raw, escaped)
+    return value
 
 
 def _query() -> str:

@@ -177,7 +177,8 @@ def _necessity(*args: str) -> subprocess.CompletedProcess:
                           cwd=REPO, timeout=300)
 
 
-@pytest.mark.parametrize("name", ["cut-at-a-line-boundary", "truncated-gzip", "another-cases-statements-in-a-case-graph"])
+@pytest.mark.parametrize("name", ["cut-at-a-line-boundary", "truncated-gzip",
+                                  "another-cases-statements-in-a-case-graph"])
 def test_the_command_exits_2_with_one_line_and_leaves_the_store_empty(backup: bytes, tmp_path: Path, name) -> None:
     _name, craft, file_name, says = next(h for h in HOSTILE if h[0] == name)
     source = tmp_path / file_name

@@ -3,8 +3,8 @@
 A backup is one N-Quads file of every named graph (``.nq``, or ``.nq.gz``): plain, portable
 between the embedded store and any SPARQL server, and readable by any RDF tool; its last line is
 an N-Quads comment that counts and hashes the statements. Restoring reads and checks the whole
-file first (:mod:`.backup_file`) and writes nothing unless all of it is good. The check reads every graph and reports what is
-wrong: every case has its first determination, determination numbers run from 1 without a
+file first (:mod:`.backup_file`) and writes nothing unless all of it is good. The check reads
+every graph and reports what is wrong: every case has its first determination, determination numbers run from 1 without a
 gap, each determination graph holds its ``nec:Determination`` node with outcomes, every
 summary graph (what the store queries read, see :mod:`.summary`) belongs to a stored case,
 every graph parses, and no name outside the store's own naming scheme holds data. (A store
