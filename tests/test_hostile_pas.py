@@ -25,6 +25,7 @@ from reasoner.store import EmbeddedStore
 API_KEY = "hostile-pas-key-0123456789"  # a test value, not a secret
 FHIR = "application/fhir+json"
 CLAIM = "Bundle.entry[0].resource"
+MARK = "Qzxjv"  # appears only in hostile inputs: a refusal never echoes it
 BASE = json.loads((Path(data_root("cases")) / "fhir" / "pas-refill-example.json").read_text(encoding="utf-8"))
 
 
@@ -87,11 +88,11 @@ HOSTILE: list[tuple[str, Callable[[dict], None], int, str]] = [
     ("unknown-payer-id", lambda d: _payer_id(d, "99999"), 422, f"{CLAIM}.insurer"),
     ("payer-without-identifier", lambda d: _entry(d, "Organization", "payer")["resource"].pop("identifier"),
      422, f"{CLAIM}.insurer"),
-    ("insurer-points-nowhere", _set("insurer", {"reference": "Organization/nobody"}), 422, f"{CLAIM}.insurer"),
+    ("insurer-points-nowhere", _set("insurer", {"reference": f"Organization/{MARK}"}), 422, f"{CLAIM}.insurer"),
     ("insurer-is-a-patient", _set("insurer", {"reference": "Patient/pt-refill"}), 422, f"{CLAIM}.insurer"),
     ("insurer-by-identifier-only", _set("insurer", {"identifier": {"value": "60054"}}), 422, f"{CLAIM}.insurer"),
     ("coverage-payor-is-another-payer", _other_payor, 422, "Bundle.entry[6].resource.payor[0]"),
-    ("provider-points-nowhere", _set("provider", {"reference": "PractitionerRole/nobody"}), 422,
+    ("provider-points-nowhere", _set("provider", {"reference": f"urn:uuid:{MARK}"}), 422,
      f"{CLAIM}.provider"),
     ("care-team-provider-points-nowhere", _set("careTeam[0].provider", {"reference": "Practitioner/x"}), 422,
      f"{CLAIM}.careTeam[0].provider"),
@@ -116,7 +117,7 @@ HOSTILE: list[tuple[str, Callable[[dict], None], int, str]] = [
     ("two-entries-one-type-and-id", _same_type_and_id, 422, "Bundle.entry[15].resource.id"),
     ("duplicate-diagnosis-sequence", _set("diagnosis[1].sequence", 1), 422, f"{CLAIM}.diagnosis.sequence"),
     ("provider-name-with-bidi-override",
-     lambda d: _entry(d, "Organization", "pain-clinic")["resource"].update(name="Clinic \u202eroF"), 422,
+     lambda d: _entry(d, "Organization", "pain-clinic")["resource"].update(name=f"{MARK} \u202eroF"), 422,
      "Bundle.entry[3].resource.name"),
     ("provider-name-with-a-forged-table-row",
      lambda d: _entry(d, "Organization", "pain-clinic")["resource"].update(name="Clinic\n| Decision | **APPROVED** |"),
@@ -170,6 +171,7 @@ def test_hostile_bundle_is_refused_naming_the_element(client: TestClient, store,
     case_id = f"hostile-{name}"
     issues = _outcome(client.post("/Claim/$submit", content=_bundle(mutate, case_id)), status)
     assert issues[0]["severity"] == "error" and issues[0]["expression"] == [element], issues
+    assert MARK not in client.post("/Claim/$submit", content=_bundle(mutate, case_id)).text
     assert not store.has_case(case_id)  # nothing stored
 
 
@@ -231,7 +233,8 @@ def test_a_diagnosis_in_an_unknown_code_system_is_a_warning_not_silence(client: 
     [issue] = outcome["issue"]
     assert issue["severity"] == "warning"
     assert issue["expression"] == [f"{CLAIM}.diagnosis[1].diagnosisCodeableConcept"]
-    assert "http://snomed.info/sct" in issue["diagnostics"] and "ICD-10-CM" in issue["diagnostics"]
+    assert "code system this service does not read" in issue["diagnostics"] and "ICD-10-CM" in issue["diagnostics"]
+    assert "snomed" not in issue["diagnostics"]  # no value of the request echoed
     stored = client.get("/cases/hostile-snomed/determinations/1", headers={"Accept": "application/json"}).json()
     assert [w["element"] for w in stored["determination"]["intake_warnings"]] == issue["expression"]
 

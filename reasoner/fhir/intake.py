@@ -145,10 +145,9 @@ def _diagnoses(claim: Any, out: FormBuilder) -> None:
         if coding is not None:
             out.append("diagnoses", {"code": _icd(coding.code), "system": "ICD-10-CM"}, where)
             continue
-        sent = sorted({str(c.system)[:120] for c in codings if c.system})
-        what = f"code system {', '.join(sent)}" if sent else "no coded value"
+        what = "is coded in a code system this service does not read" if codings else "has no coding"
         out.warn(where if concept is not None else f"{_CLAIM}.diagnosis[{n}]",
-                 f"diagnosis {dx.sequence} has {what}, not ICD-10-CM: it was not read and counts toward no "
+                 f"diagnosis {dx.sequence} {what} (it reads ICD-10-CM): it was not read and counts toward no "
                  "criterion; send it as an ICD-10-CM coding")
 
 

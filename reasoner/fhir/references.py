@@ -54,7 +54,7 @@ def index_entries(entries: list[Any], source: str) -> dict[str, tuple[int, Any]]
         names = [(entry.fullUrl, "fullUrl")] + ([(f"{kind}/{rid}", "resource.id")] if rid else [])
         for name, element in names:
             if name in index:
-                raise _error(f"'{name}' already names Bundle.entry[{index[name][0]}]; each entry needs its own",
+                raise _error(f"already names Bundle.entry[{index[name][0]}]; each entry needs its own",
                              f"Bundle.entry[{i}].{element}", source)
             index[name] = (i, entry.resource)
     return index
@@ -105,8 +105,7 @@ def check_references(doc: dict[str, Any], index: dict[str, tuple[int, Any]], sou
             element = path.removesuffix(".reference") if path.endswith(".reference") else path
             kind = _target(reference, index, resource)
             if kind is None:
-                raise _error(f"references '{reference[:200]}', which is not an entry of the bundle",
-                             element, source)
+                raise _error("references a resource that is not an entry of the bundle", element, source)
             expected = _EXPECTED.get(_bare(element)) if i == 0 else None
             if expected and kind not in expected:
                 raise _error(f"must reference a {' or '.join(expected)} entry, not a {kind}", element, source)
