@@ -233,3 +233,34 @@ def test_unmarked_skips_only_the_closing_line(backup: bytes, tmp_path: Path) -> 
         assert target.case_ids() == sorted(STEMS)
     finally:
         target.close()
+
+
+def _redecision(engine, case_id: str, stem: str) -> list[ox.Quad]:
+    """A `necessity redecide` graph of ``case_id`` (the determination of ``stem``'s case under a version)."""
+    from reasoner.store.ids import redecision_iri
+
+    case = load_case((CASES / f"{stem}.json").read_text(encoding="utf-8"))
+    det = engine.decide(case, policy="cms-ncd-280.14")
+    iri = redecision_iri(case_id, det.policy.id, det.policy.version)
+    graph = _named(str(iri))
+    return [ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in ox.parse(to_ntriples(det, iri).encode(), ox.RdfFormat.N_TRIPLES)]
+
+
+def test_bulk_redecision_graphs_are_restored_when_they_read_back(backup: bytes, tmp_path: Path,
+                                                                  necessity_engine) -> None:
+    target = open_store(tmp_path / "target")
+    try:
+        orphan = tmp_path / "orphan.nq"  # a re-decision of a case the backup does not hold
+        orphan.write_bytes(_signed([*_quads(backup), *_redecision(necessity_engine, "nobody", STEMS[1])]))
+        with pytest.raises(StoreError, match="belongs to no case"):
+            restore_store(target, orphan)
+        assert target.graph_names() == []
+        quads = _redecision(necessity_engine, STEMS[1], STEMS[1])
+        good = tmp_path / "good.nq"
+        good.write_bytes(_signed([*_quads(backup), *quads]))
+        restore_store(target, good)
+        assert quads[0].graph_name.value in target.graph_names()
+        assert check_store(target).ok
+    finally:
+        target.close()

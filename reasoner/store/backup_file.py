@@ -11,8 +11,9 @@ restore, or raises :class:`StoreError` with one line naming what is wrong:
   graph, no name outside the store's scheme;
 - every case graph is about its case only: no blank node, every subject the case IRI or a node
   under it, no node of another case, and it reads back through the case loader as that case;
-- every determination graph belongs to a case of the file, numbers run from 1 without a gap, and it
-  reads back through the determination model into exactly the statements it holds.
+- every determination graph (and bulk re-decision graph) belongs to a case of the file, numbers run
+  from 1 without a gap, and it reads back through the determination model into exactly the
+  statements it holds.
 
 What the store derives is not taken from the file: the knowledge graph comes from the installed
 package, the history and summary graphs are rebuilt from the restored determinations.
@@ -31,7 +32,7 @@ from rdflib import URIRef
 
 from ..errors import CaseLoadError, StoreError
 from ..namespaces import CASE, DET
-from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE, PROFILES_GRAPH, SUMMARY_BASE
+from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE, PROFILES_GRAPH, REDECISION_NAME, SUMMARY_BASE
 
 __all__ = ["closing_line", "read_backup"]
 
@@ -97,6 +98,8 @@ def _kind(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, name: str) -> st
         return "case"
     if _DET_NAME.match(text):
         return "determination"
+    if REDECISION_NAME.match(text):
+        return "redecision"
     raise StoreError(f"{name} holds the graph {text[:200]}, which is not a case, a determination or a graph the "
                      "store derives")
 
@@ -183,6 +186,8 @@ def read_backup(raw: bytes, name: str, *, unmarked: bool = False) -> list[ox.Qua
             if match.group(1) not in cases:
                 raise StoreError(f"{name}: determination graph {graph} belongs to no case of the backup")
             numbers[match.group(1)].append(int(match.group(2)))
+    redecisions = sorted((REDECISION_NAME.match(g).group(1), g) for g, k in kinds.items()  # type: ignore[union-attr]
+                         if k == "redecision")
     for case_id, graph in sorted(cases.items()):
         found = sorted(numbers.get(case_id, []))
         if found != list(range(1, len(found) + 1)) or not found:
@@ -192,4 +197,8 @@ def read_backup(raw: bytes, name: str, *, unmarked: bool = False) -> list[ox.Qua
         for number in found:
             det = f"{DET}{case_id}/{number}"
             _check_determination(det, case_id, graphs[det], name)
+    for case_id, graph in redecisions:  # `necessity redecide` graphs: the same model, under a policy version
+        if case_id not in cases:
+            raise StoreError(f"{name}: re-decision graph {graph} belongs to no case of the backup")
+        _check_determination(graph, case_id, graphs[graph], name)
     return [q for graph, kind in kinds.items() if kind != "derived" for q in graphs[graph]]
