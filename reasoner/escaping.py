@@ -24,7 +24,7 @@ _BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # what would open a block if the value began a line: headings, quotes, list items, thematic breaks
-_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+_BLOCK_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s|$)|\d{1,9}[.)](?=\s|$)|[=-]+(?=\s*$))")
 
 
 def plain(value: object) -> str:
@@ -37,7 +37,14 @@ def markdown_text(value: object) -> str:
     """The value as literal CommonMark text, safe in a paragraph, a list item or a table cell."""
     text = _INLINE.sub(r"\\\1", plain(value))
     text = _ENTITY.sub(r"\\&", text)
-    return _BLOCK_START.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1]), text)
+    return _BLOCK_START.sub(_escape_block_start, text)
+
+
+def _escape_block_start(match: re.Match) -> str:
+    marker = match.group(2)
+    if marker[0].isdigit():  # "1." opens a list: the backslash goes before the punctuation
+        return match.group(1) + marker[:-1] + "\\" + marker[-1]
+    return match.group(1) + "\\" + marker
 
 
 _SCHEMES = ("http://", "https://")

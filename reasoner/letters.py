@@ -16,7 +16,6 @@ did.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -30,20 +29,14 @@ from markupsafe import Markup, escape
 from .determination import Determination
 from .determination.authorization import authorization_number
 from .escaping import markdown_text, markdown_url, plain, safe_url
-from .notice_settings import load_settings
+from .notice_settings import load_settings, templates_dirs
+from .notice_view import kind_groups, notice_citations
 from .vocabulary import CriterionState, Outcome, term
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 
-_PACKAGED = Path(__file__).resolve().parent / "templates"
 LETTERS = {"provider": "provider-letter.j2", "reviewer": "reviewer-file.j2"}
 Format = Literal["markdown", "html"]
-
-
-def templates_dirs() -> list[Path]:
-    """The template directories, the payer's own (``NECESSITY_TEMPLATES``) first."""
-    configured = os.environ.get("NECESSITY_TEMPLATES")
-    return ([Path(configured)] if configured else []) + [_PACKAGED]
 
 
 def _when(moment: datetime | None) -> str:
@@ -95,6 +88,7 @@ def _environment(fmt: Format, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
     env.filters.update(join=_join(fmt), url=_url(fmt), number=_number, day=_day)
     env.globals.update(fmt=fmt, when=_when, day=_day, label=lambda word: term(word).label,
                        phrase=lambda word: term(word).phrase, notice=lambda word: term(word).notice,
+                       kind_groups=kind_groups, notice_citations=notice_citations,
                        met_state=str(CriterionState.CriterionMet), approved=str(Outcome.MeetsCriteria),
                        out_of_scope=str(Outcome.OutOfScope),
                        adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)])

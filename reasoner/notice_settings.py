@@ -10,6 +10,7 @@ error naming it; :func:`check_policy_ids` refuses an entry whose id matches no p
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Iterable, Mapping
 
 from .errors import NoticeSettingsError
 
-__all__ = ["NoticeSettings", "KEYS", "PATHS", "FILE_NAME", "load_settings", "settings_file", "check_policy_ids"]
+__all__ = ["NoticeSettings", "templates_dirs", "check_knowledge", "KEYS", "PATHS", "FILE_NAME", "load_settings", "settings_file", "check_policy_ids"]
 
 FILE_NAME = "policies.toml"
 KEYS = ("payer", "submissions", "appeals", "phone", "appeal_rights", "signature_title", "signature_note")
@@ -41,6 +42,15 @@ class NoticeSettings:
         words = {**self.default, **self.policies.get(policy_id, {})}
         words["paths"] = dict(self.paths)
         return words
+
+
+_PACKAGED = Path(__file__).resolve().parent / "templates"
+
+
+def templates_dirs() -> list[Path]:
+    """The template directories, the payer's own (``NECESSITY_TEMPLATES``) first."""
+    configured = os.environ.get("NECESSITY_TEMPLATES")
+    return ([Path(configured)] if configured else []) + [_PACKAGED]
 
 
 def settings_file(dirs: Iterable[Path]) -> Path:
@@ -116,3 +126,15 @@ def check_policy_ids(settings: NoticeSettings, known: Iterable[str]) -> None:
     if unknown:
         raise NoticeSettingsError(f"{settings.source}: [policies.\"{unknown[0]}\"] matches no policy "
                                   f"(known: {', '.join(sorted(ids))})")
+
+
+def check_knowledge(policy_ids: Iterable[str]) -> NoticeSettings:
+    """Read the notice settings of the configured template directories and check them against the
+    knowledge's policy ids (what :class:`reasoner.engine.Engine` does when it is built).
+
+    Raises:
+        NoticeSettingsError: as :func:`load_settings` and :func:`check_policy_ids`.
+    """
+    settings = load_settings(templates_dirs())
+    check_policy_ids(settings, policy_ids)
+    return settings
