@@ -30,7 +30,7 @@ from .determination import Determination
 from .determination.authorization import authorization_number
 from .escaping import markdown_text, markdown_url, plain, safe_url
 from .notice_settings import load_settings, templates_dirs
-from .notice_view import kind_groups, notice_citations
+from .notice_view import cited_sources, first_sentence, kind_groups, notice_citations
 from .vocabulary import CriterionState, Outcome, term
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
@@ -88,7 +88,8 @@ def _environment(fmt: Format, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
     env.filters.update(join=_join(fmt), url=_url(fmt), number=_number, day=_day)
     env.globals.update(fmt=fmt, when=_when, day=_day, label=lambda word: term(word).label,
                        phrase=lambda word: term(word).phrase, notice=lambda word: term(word).notice,
-                       kind_groups=kind_groups, notice_citations=notice_citations,
+                       kind_groups=kind_groups, notice_citations=notice_citations, cited_sources=cited_sources,
+                       first_sentence=first_sentence,
                        met_state=str(CriterionState.CriterionMet), approved=str(Outcome.MeetsCriteria),
                        out_of_scope=str(Outcome.OutOfScope),
                        adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)])

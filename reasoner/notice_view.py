@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from .determination import Citation, Determination, LineDecision
 from .vocabulary import CriterionState, Outcome
 
-__all__ = ["NoticeCitation", "NoticeCriterion", "KindGroup", "notice_citations", "kind_groups", "clause"]
+__all__ = ["NoticeCitation", "NoticeCriterion", "KindGroup", "notice_citations", "kind_groups", "clause",
+           "cited_sources", "first_sentence"]
 
 _VIOLATION = "violation"
 _UNCONFIRMED = "unconfirmed"
+_LIMIT = 1
 # a trailing remark about the copy that was read, not about the clause: "(2014 text)", "(verity
 # digest)", "(via IBX MA05.053)", "(UniCare copy, 2017)", "(MPR monograph)", "(wording from seed 004)"
-_COPY_NOTE = re.compile(r"\s*\((?=[^()]*\b(?:copy|digest|via|text|read|seed|monograph|site|summary|mirror|"
-                        r"restat\w*|not verified)\b)[^()]*\)\s*$", re.IGNORECASE)
+_COPY_NOTE = re.compile(r"\s*\((?=[^()]*\b(?:cop(?:y|ies)|digests?|via|text|read|seed|monographs?|site|"
+                        r"summary|mirror|restat\w*|not verified)\b)[^()]*\)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,16 +63,25 @@ class KindGroup:
         return [f"{line.system} {line.code}" for line in self.lines]
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a knowledge explanation (the rest describes the code group)."""
+    head, sep, _rest = text.partition(". ")
+    return head + "." if sep else text
+
+
 def clause(locator: str) -> str:
     """The locator without a trailing remark about the copy read."""
     return _COPY_NOTE.sub("", locator).strip() or locator
 
 
-def notice_citations(citations: list[Citation]) -> list[NoticeCitation]:
-    """The citations a notice prints: not unconfirmed ones (unless nothing else is left), at the issuer."""
+def notice_citations(citations: list[Citation], own: list[str] | None = None,
+                     limit: int = _LIMIT) -> list[NoticeCitation]:
+    """The citations a notice prints, at the issuer: the policy's own sources (``own``) first, not
+    unconfirmed ones (unless nothing else is left), at most ``limit`` (the reviewer's file has all)."""
     confirmed = [c for c in citations if (c.confidence or "").lower() != _UNCONFIRMED] or citations
+    ranked = sorted(confirmed, key=lambda c: c.source_id not in (own or ()))
     out: dict[tuple, NoticeCitation] = {}
-    for c in confirmed:
+    for c in ranked[:limit]:
         shown = NoticeCitation(title=c.title, issuer=c.issuer, clause=clause(c.locator), url=c.issuer_url)
         out.setdefault((shown.title, shown.clause), shown)
     return list(out.values())
@@ -112,7 +123,7 @@ def kind_groups(det: Determination) -> list[KindGroup]:
                 entry.state = str(c.state)
             entry.codes.append(line.code)
             entry.messages.extend(m for m in c.messages if m not in entry.messages)
-            for shown in notice_citations(c.citations):
+            for shown in notice_citations(c.citations, det.policy.sources):
                 if shown not in entry.citations:
                     entry.citations.append(shown)
     for label, group in groups.items():
@@ -120,3 +131,18 @@ def kind_groups(det: Determination) -> list[KindGroup]:
         group.met = [name for name in met[label] if name not in unmet]
         group.unmet.sort(key=lambda e: (-_rank(e.state), e.name))
     return list(groups.values())
+
+
+def cited_sources(det: Determination) -> list[NoticeCitation]:
+    """Each source the notice cites, once, with the issuer's address (the notice's list of sources)."""
+    shown: list[NoticeCitation] = [c for g in kind_groups(det) for e in g.unmet for c in e.citations]
+    for notice in det.safety_notices:
+        shown += notice_citations(notice.citations, det.policy.sources)
+    for line in det.lines:
+        if line.outcome == Outcome.OutOfScope:
+            shown += notice_citations(line.request_kind.citations, det.policy.sources)
+    out: dict[tuple, NoticeCitation] = {}
+    for c in shown:
+        if c.url:
+            out.setdefault((c.title, c.url), NoticeCitation(title=c.title, issuer=c.issuer, clause="", url=c.url))
+    return list(out.values())

@@ -87,7 +87,9 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
     return Determination(
         case_id=case_id, case_iri=str(case_iri),
         policy=PolicyRef(id=version.policy_id, title=version.title, version=version.label,
-                         version_iri=str(version.iri), effective_date=str(effective) if effective else None),
+                         version_iri=str(version.iri), effective_date=str(effective) if effective else None,
+                         sources=[str(knowledge.ontology.value(src, NEC.sourceId) or str(src).rsplit("#", 1)[-1])
+                                  for src in knowledge.policy_graph.objects(version.iri, NEC.basedOn)]),
         engine_version=engine_version, outcome=overall_outcome(lines),
         clock=decision_clock(knowledge, version, data, case_iri, decided_at), parties=parties(data),
         lines=lines, missing_documentation=missing, alternatives=alternatives(missing),

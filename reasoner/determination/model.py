@@ -202,6 +202,8 @@ class PolicyRef(_Model):
     version_iri: str
     effective_date: str | None = None
     selected_by: VersionChoice | None = Field(default=None, description="Why this version was chosen.")
+    sources: SortedSet = Field(default_factory=list, description="The source ids the version is based on "
+                                                                 "(its own clauses; a notice cites these first).")
 
 
 class Parties(_Model):

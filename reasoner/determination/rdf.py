@@ -45,7 +45,7 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     PolicyRef: (None, {
         "id": (NEC.policyId, "lit"), "title": (NEC.policyTitle, "lit"), "version": (NEC.versionLabel, "lit"),
         "version_iri": (NEC.underPolicyVersion, "iri"), "effective_date": (NEC.policyEffectiveDate, "date"),
-        "selected_by": (None, "inline", VersionChoice)}),
+        "selected_by": (None, "inline", VersionChoice), "sources": (NEC.policyBasedOnSource, "lits")}),
     VersionChoice: (None, {
         "basis": (NEC.versionSelectionBasis, "basis"), "date": (NEC.versionSelectionDate, "date"),
         "reason": (NEC.versionSelectionReason, "lit")}),
