@@ -71,7 +71,7 @@ def test_every_bundled_notice_has_what_a_payer_must_send(notices: dict) -> None:
         words, flat = _settings(policy), _flat(notice)
         where = f"{stem} under {policy}"
         assert _flat(words["payer"]) in flat and _flat(words["phone"]) in flat, where
-        assert f"Case number | {det.case_id}" in flat and "| Patient |" in notice, where
+        assert f"| Case number | {det.case_id} |" in notice and "| Name |" in notice, where
         for line in det.lines:  # each code with its decision in plain words
             assert f"| {line.system} {line.code} |" in notice and f"**{term(line.outcome).notice}**" in notice, where
         for token in (t.word for t in OUTCOMES):
@@ -192,18 +192,19 @@ def test_cli_medicare_notice_of_a_pended_case() -> None:
     assert "hours after receipt" not in out
 
 
-def _printed_lines(text: str, width: int = 95) -> int:
-    """Lines a page prints: each paragraph wrapped at ``width`` characters (11 pt on US letter)."""
-    return sum(max(1, len(textwrap.wrap(line, width))) for line in text.splitlines())
+def _printed_lines(text: str, width: int = 110) -> int:
+    """The notice's text lines wrapped at ``width`` characters (the print style's 9 pt on US letter)."""
+    return sum(max(1, len(textwrap.wrap(line, width))) for line in text.splitlines() if line.strip())
 
 
-def test_a_two_code_pend_fits_on_two_printed_pages(notices: dict) -> None:
-    """Two pages of 11 pt text hold about 2 x 54 lines; the Markdown notice is the printed text."""
+def test_a_two_code_pend_fits_on_two_printed_pages(notices: dict, policy_ids: list[str]) -> None:
+    """Calibrated on Chromium's print of the HTML notice (``chromium --headless --print-to-pdf``, then
+    ``pdfinfo``): the 10 two-code pends below, at 72 to 100 such lines, print on 2 letter pages each."""
     for stem in ("002-morphine-no-pump", "003-morphine-bupivacaine"):
-        for policy in ("aetna-cpb-0161", "cms-ncd-280.14"):
+        for policy in policy_ids:
             det, notice = notices[(stem, policy)]
             assert len(det.lines) == 2 and det.outcome == Outcome.InsufficientDocumentation
-            assert _printed_lines(notice) <= 108, (stem, policy, _printed_lines(notice))
+            assert _printed_lines(notice) <= 100, (stem, policy, _printed_lines(notice))
 
 
 def test_approved_line_shows_number_units_and_validity(engine: Engine) -> None:
@@ -219,7 +220,7 @@ def test_approved_line_shows_number_units_and_validity(engine: Engine) -> None:
         units = f"{line.authorization.units.normalize():f}" if line.authorization.units is not None else None
         row = next(r for r in notice.splitlines() if r.startswith(f"| {line.system} {line.code} | approved-dated-3 |"))
         assert "12 January 2026 to 6 April 2026" in row and (units is None or f"| {units} |" in row)
-    assert "| Patient | Ana Rivera |" in notice and "| Date of birth | 14 August 1963 |" in notice
+    assert "| Name | Ana Rivera |" in notice and "| Date of birth | 14 August 1963 |" in notice
     iri = "https://w3id.org/necessity/determination/approved-dated/3"
     back = Determination.from_graph(det.to_graph(iri), iri)
     assert back.to_json() == det.to_json() and letter_markdown(back, number=3) == notice
@@ -227,7 +228,7 @@ def test_approved_line_shows_number_units_and_validity(engine: Engine) -> None:
 
 def test_absent_patient_details_read_not_stated(notices: dict) -> None:
     _det, notice = notices[("003-morphine-bupivacaine", "aetna-cpb-0161")]
-    assert "| Patient | not stated |" in notice and "| Date of birth | not stated |" in notice
+    assert "| Name | not stated |" in notice and "| Date of birth | not stated |" in notice
 
 
 def test_html_notice_is_the_same_notice(notices: dict) -> None:
