@@ -29,9 +29,9 @@ from markupsafe import Markup, escape
 from .determination import Determination
 from .determination.authorization import authorization_number
 from .escaping import markdown_text, markdown_url, plain, safe_url
+from .knowledge.vocabulary import CriterionState, Outcome, term
 from .notice_settings import load_settings, templates_dirs
 from .notice_view import cited_sources, first_sentence, kind_groups, notice_citations
-from .vocabulary import CriterionState, Outcome, term
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 

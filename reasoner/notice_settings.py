@@ -19,7 +19,8 @@ from typing import Iterable, Mapping
 
 from .errors import NoticeSettingsError
 
-__all__ = ["NoticeSettings", "templates_dirs", "check_knowledge", "KEYS", "PATHS", "FILE_NAME", "load_settings", "settings_file", "check_policy_ids"]
+__all__ = ["NoticeSettings", "KEYS", "PATHS", "FILE_NAME", "templates_dirs", "settings_file", "load_settings",
+           "check_policy_ids", "check_knowledge"]
 
 FILE_NAME = "policies.toml"
 KEYS = ("payer", "submissions", "appeals", "phone", "appeal_rights", "signature_title", "signature_note")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .determination import Citation, Determination, LineDecision
-from .vocabulary import CriterionState, Outcome
+from .knowledge.vocabulary import CriterionState, Outcome
 
 __all__ = ["NoticeCitation", "NoticeCriterion", "KindGroup", "notice_citations", "kind_groups", "clause",
            "cited_sources", "first_sentence"]

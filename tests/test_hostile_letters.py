@@ -21,7 +21,7 @@ from reasoner.engine import Engine
 from reasoner.escaping import markdown_text
 from reasoner.letters import render
 from reasoner.loading import load_case
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 CASES = Path(data_root("cases"))
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)

@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 
 from reasoner.determination import Determination
+from reasoner.determination.rdf import from_graph, to_graph
 from reasoner.engine import Engine
 from reasoner.errors import NoticeSettingsError
 from reasoner.letters import letter_html, letter_markdown, render
 from reasoner.loading import load_case, load_case_file
 from reasoner.notice_settings import check_policy_ids, load_settings, templates_dirs
-from reasoner.paths import data_root
-from reasoner.vocabulary import OUTCOMES, Outcome, term
+from reasoner.knowledge.paths import data_root
+from reasoner.knowledge.vocabulary import OUTCOMES, Outcome, term
 
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 CASES = Path(data_root("cases"))
@@ -222,7 +223,7 @@ def test_approved_line_shows_number_units_and_validity(engine: Engine) -> None:
         assert "12 January 2026 to 6 April 2026" in row and (units is None or f"| {units} |" in row)
     assert "| Name | Ana Rivera |" in notice and "| Date of birth | 14 August 1963 |" in notice
     iri = "https://w3id.org/necessity/determination/approved-dated/3"
-    back = Determination.from_graph(det.to_graph(iri), iri)
+    back = from_graph(to_graph(det, iri), iri)
     assert back.to_json() == det.to_json() and letter_markdown(back, number=3) == notice
 
 

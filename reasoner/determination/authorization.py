@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from rdflib import Graph, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.vocabulary import Outcome
 from ..namespaces import NEC
-from ..vocabulary import Outcome
 from .model import Authorization, LineDecision
 
 __all__ = ["authorize", "authorization_period", "authorization_number"]
