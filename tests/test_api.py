@@ -145,8 +145,8 @@ def test_letter_and_turtle_by_accept(client: TestClient) -> None:
     r = client.post("/cases", content=json.dumps(form), headers={"Content-Type": "application/json",
                                                                   "Accept": "text/markdown"})
     assert r.status_code == 201 and r.headers["content-type"].startswith("text/markdown")
-    assert r.text.startswith("# Prior authorization determination") and "| Case | neg-letter |" in r.text
-    assert "insufficient-documentation" in r.text
+    assert r.text.startswith("# Notice of prior authorization decision") and "| Case number | neg-letter |" in r.text
+    assert "**more information needed**" in r.text and "insufficient-documentation" not in r.text
     form["id"] = "neg-turtle"
     r = client.post("/cases", content=json.dumps(form), headers={"Content-Type": "application/json",
                                                                   "Accept": "text/turtle"})
