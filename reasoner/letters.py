@@ -52,6 +52,17 @@ def _day(moment: datetime | date | str | None) -> str:
     return f"{moment.day} {moment.strftime('%B %Y')}"
 
 
+def _elapsed(hours: Decimal | int | None) -> str:
+    """A turnaround as a reader takes it in: hours up to two days, then days and hours."""
+    if hours is None:
+        return ""
+    value = Decimal(hours)
+    if value < 48:
+        return f"{_number(value)} hours"
+    days, rest = divmod(int(value), 24)
+    return f"{days} days" + (f" {rest} hours" if rest else "")
+
+
 def _number(value: Decimal | int | None) -> str:
     return "" if value is None else format(Decimal(value).normalize(), "f")
 
@@ -86,7 +97,7 @@ def _environment(fmt: Format, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         autoescape=True, finalize=_finalize(fmt), trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True)
     env.filters.update(join=_join(fmt), url=_url(fmt), number=_number, day=_day)
-    env.globals.update(fmt=fmt, when=_when, day=_day, label=lambda word: term(word).label,
+    env.globals.update(fmt=fmt, when=_when, day=_day, elapsed=_elapsed, label=lambda word: term(word).label,
                        phrase=lambda word: term(word).phrase, notice=lambda word: term(word).notice,
                        kind_groups=kind_groups, notice_citations=notice_citations, cited_sources=cited_sources,
                        first_sentence=first_sentence,
