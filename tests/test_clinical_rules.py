@@ -168,7 +168,7 @@ def test_uncertain_behaviour_neoplasm_is_flagged_for_the_reviewer(engine: BothPa
     form["psychological_evaluation"] = {"date": "2025-12-01", "result": "favorable"}
     det = decide(engine, form)
     assert outcomes(det) == {"62362": "meets-criteria", "J2274": "meets-criteria"}
-    assert "uncertain or unspecified behaviour" in text(det)
+    assert "uncertain or unspecified behavior" in text(det)
 
 
 # ---------------------------------------------------------------- absence is never met; placement scope
