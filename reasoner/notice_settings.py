@@ -86,7 +86,7 @@ def _parse(path: Path) -> NoticeSettings:
         raise NoticeSettingsError(f"{source}: {exc}") from None
     for table in data:
         if table not in _TABLES:
-            hint = " (write a policy's table as [policies.\"<policy id>\"])" if table not in ("default", "paths") else ""
+            hint = " (write a policy's table as [policies.\"<policy id>\"])"
             raise NoticeSettingsError(f"{source}: unknown table [{table}]{hint}")
     default = _strings(data.get("default"), "[default]", KEYS, source, complete=True)
     paths = _strings(data.get("paths"), "[paths]", PATHS, source, complete=True)

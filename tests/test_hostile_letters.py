@@ -19,9 +19,9 @@ from markdown_it import MarkdownIt
 
 from reasoner.engine import Engine
 from reasoner.escaping import markdown_text
+from reasoner.knowledge.paths import data_root
 from reasoner.letters import render
 from reasoner.loading import load_case
-from reasoner.knowledge.paths import data_root
 
 CASES = Path(data_root("cases"))
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)

@@ -23,11 +23,11 @@ from reasoner.determination import Determination
 from reasoner.determination.rdf import from_graph, to_graph
 from reasoner.engine import Engine
 from reasoner.errors import NoticeSettingsError
+from reasoner.knowledge.paths import data_root
+from reasoner.knowledge.vocabulary import OUTCOMES, Outcome, term
 from reasoner.letters import letter_html, letter_markdown, render
 from reasoner.loading import load_case, load_case_file
 from reasoner.notice_settings import check_policy_ids, load_settings, templates_dirs
-from reasoner.knowledge.paths import data_root
-from reasoner.knowledge.vocabulary import OUTCOMES, Outcome, term
 
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 CASES = Path(data_root("cases"))
@@ -239,3 +239,59 @@ def test_html_notice_is_the_same_notice(notices: dict) -> None:
     for word in REVIEWER_ONLY:
         assert word not in html
     assert render(det, letter="provider", fmt="markdown") == markdown
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", ["aetna-cpb-0161", "cms-ncd-280.14", "evicore-cmm-210"])
+def test_two_code_pend_prints_on_two_pages_in_a_browser(notices: dict, tmp_path: Path, policy: str) -> None:
+    """The HTML notice printed by headless Chromium on US letter (the print style of _html.j2)."""
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("no Chromium to print with")
+    for stem in ("002-morphine-no-pump", "003-morphine-bupivacaine"):
+        det, _markdown = notices[(stem, policy)]
+        page, pdf = tmp_path / f"{stem}.html", tmp_path / f"{stem}.pdf"
+        page.write_text(letter_html(det), encoding="utf-8")
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=True)
+        assert _pdf_pages(pdf.read_bytes()) == 2, (stem, policy)
+
+
+def test_pas_patient_name_and_birth_date_reach_the_notice(engine: Engine) -> None:
+    from reasoner.fhir.load import load_pas_bundle
+
+    case, _mapped = load_pas_bundle((CASES / "fhir" / "pas-refill-example.json").read_bytes(), source="bundle")
+    det = engine.decide(case)
+    assert (det.parties.patient_name, det.parties.patient_birth_date) == ("Ana Rivera", "1963-08-14")
+    assert "| Name | Ana Rivera |" in letter_markdown(det)
+
+
+def test_validity_follows_the_policy_authorization_period_where_the_knowledge_has_one(engine: Engine) -> None:
+    """With ``nec:authorizationPeriodDays`` on the policy version the period runs that many days from the
+    first date of service; without it, from the first to the last date of service."""
+    from types import SimpleNamespace
+
+    from rdflib import Graph, Literal, URIRef
+
+    from reasoner.determination.authorization import authorize
+    from reasoner.namespaces import NEC
+
+    form = json.loads((CASES / "004-morphine-established-pump.json").read_text())
+    form["id"] = "period"
+    for line in form["requested"]:
+        line["dates_of_service"] = ["2026-02-01", "2026-03-15"]
+    case = load_case(json.dumps(form))
+    det = engine.decide(case)
+    assert {(line.authorization.valid_from, line.authorization.valid_to) for line in det.lines} == {("2026-02-01", "2026-03-15")}
+    version = SimpleNamespace(iri=URIRef("urn:test:version"))
+    policy_graph = Graph()
+    policy_graph.add((version.iri, NEC.authorizationPeriodDays, Literal(180)))
+    lines = authorize(SimpleNamespace(policy_graph=policy_graph), version, case.graph, det.lines)
+    assert {(line.authorization.valid_from, line.authorization.valid_to) for line in lines} == {("2026-02-01", "2026-07-30")}
+    assert all("180 days" in line.authorization.basis for line in lines)

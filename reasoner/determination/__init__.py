@@ -22,9 +22,9 @@ from .citations import citations_of
 from .clock import decision_clock, parties
 from .collect import alternatives, missing_documentation, notices, reasons, unknown_terms
 from .kinds import scope_of
-from .model import (Alternative, Authorization, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator,
-                    Fact, LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
-                    SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
+from .model import (Alternative, Authorization, Citation, CriterionAssessment, DecisionClock, Determination,
+                    EvidenceLocator, Fact, LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason,
+                    RequestKindBasis, SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 from .safety import safety_notices
 
 __all__ = [

@@ -19,7 +19,8 @@ from ..knowledge.vocabulary import CriterionState, Outcome
 
 __all__ = [
     "Citation", "EvidenceLocator", "Fact", "CriterionAssessment", "RequestKindBasis", "Reason",
-    "LineDecision", "Authorization", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode", "UnknownTerms",
+    "LineDecision", "Authorization", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode",
+    "UnknownTerms",
     "PolicyRef", "VersionChoice", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
 ]
 
