@@ -86,7 +86,7 @@ def test_every_bundled_notice_has_what_a_payer_must_send(notices: dict) -> None:
                 row = next(r for r in table.splitlines() if r.startswith(f"| {line.system} {line.code} |"))
                 assert f"| {det.case_id}-1 |" in row, where
                 units = line.authorization.units
-                assert (f"| {units.normalize():f} |" if units is not None else "no units stated") in row, where
+                assert (f"| {units.normalize():f} |" if units is not None else "| not stated on the request |") in row, where
         else:
             assert "## What is approved" not in notice, where
         if det.missing_documentation:
