@@ -3,7 +3,7 @@
 A case supplies free text (names, document titles, therapies) that reaches the letters inside
 composed sentences. In Markdown, :func:`markdown_text` backslash-escapes the characters CommonMark
 reads as syntax (emphasis, links, images, code, raw HTML, entities, table cells) and the block
-markers a value could start a line with; in both formats :func:`plain` first neutralises what would
+markers a value could start a line with; in both formats :func:`plain` first neutralizes what would
 change the layout or the reading order: line breaks and other control characters become a space,
 bidirectional overrides and isolates are removed. Addresses pass :func:`safe_url`: only http and
 https, with the characters that would end a Markdown link destination percent-encoded.

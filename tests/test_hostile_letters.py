@@ -116,7 +116,7 @@ def test_html_letters_of_a_hostile_case_escape_everything(engine: Engine, letter
 
 @pytest.mark.parametrize("value", [*PAYLOADS.values(), "1. item", "- item", "> quote", "=====", "a\\b", "x_y_z"])
 def test_escaped_markdown_text_renders_back_to_the_same_text(value: str) -> None:
-    """What markdown_text makes renders as one paragraph of the value's own text (layout neutralised)."""
+    """What markdown_text makes renders as one paragraph of the value's own text (layout neutralized)."""
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown_text(value))
     found = _Collect()
     found.feed(rendered)
