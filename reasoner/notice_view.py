@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .determination import Citation, Determination, LineDecision
 from .knowledge.vocabulary import CriterionState, Outcome
+from .namespaces import NEC
 
 __all__ = ["NoticeCitation", "NoticeCriterion", "KindGroup", "notice_citations", "kind_groups", "clause",
            "cited_sources", "first_sentence"]
@@ -76,10 +77,11 @@ def clause(locator: str) -> str:
 
 def notice_citations(citations: list[Citation], own: list[str] | None = None,
                      limit: int = _LIMIT) -> list[NoticeCitation]:
-    """The citations a notice prints, at the issuer: the policy's own sources (``own``) first, not
-    unconfirmed ones (unless nothing else is left), at most ``limit`` (the reviewer's file has all)."""
+    """The citations a notice prints, at the issuer: the policy's own sources (``own``) first, then labels
+    and guidelines, another payer's policy last; not unconfirmed ones (unless nothing else is left); at
+    most ``limit`` (the reviewer's file has all)."""
     confirmed = [c for c in citations if (c.confidence or "").lower() != _UNCONFIRMED] or citations
-    ranked = sorted(confirmed, key=lambda c: c.source_id not in (own or ()))
+    ranked = sorted(confirmed, key=lambda c: _precedence(c, own or ()))
     out: dict[tuple, NoticeCitation] = {}
     for c in ranked[:limit]:
         shown = NoticeCitation(title=c.title, issuer=c.issuer, clause=clause(c.locator), url=c.issuer_url)
@@ -89,6 +91,13 @@ def notice_citations(citations: list[Citation], own: list[str] | None = None,
 
 _SEVERITY = {str(CriterionState.CriterionMet): 0, str(CriterionState.CriterionNotDocumented): 1,
              str(CriterionState.CriterionNotMet): 2}  # a contradiction outweighs a gap
+
+
+def _precedence(citation: Citation, own) -> int:
+    """The policy's own sources first, then labels, guidelines and code sets, another payer's policy last."""
+    if citation.source_id in own:
+        return 0
+    return 2 if citation.source_type == str(NEC.CoveragePolicySource) else 1
 
 
 def _rank(state: str) -> int:

@@ -47,6 +47,8 @@ class Citation(_Model):
     url: str | None = Field(default=None, description="The address of the copy of the source that was read.")
     issuer_url: str | None = Field(default=None, description="The address at which the issuer publishes the "
                                                            "source (what a notice cites), where one is known.")
+    source_type: str | None = Field(default=None, description="The source's class IRI (a coverage policy, a drug "
+                                                             "label, a guideline...).")
     confidence: str | None = Field(default=None, description="How surely the source was read.")
 
 

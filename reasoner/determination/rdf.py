@@ -95,7 +95,7 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     Citation: (NEC.CitationRecord, {
         "source_id": (NEC.citedSourceId, "lit"), "title": (DCTERMS.title, "lit"),
         "issuer": (DCTERMS.publisher, "lit"), "locator": (NEC.locator, "lit"), "url": (NEC.citedUrl, "lit"),
-        "issuer_url": (NEC.citedIssuerUrl, "lit"),
+        "issuer_url": (NEC.citedIssuerUrl, "lit"), "source_type": (NEC.citedSourceType, "lit"),
         "confidence": (NEC.confidenceLabel, "lit")}),
     EvidenceLocator: (NEC.EvidenceLocator, {
         "field": (NEC.aboutField, "lit"), "document": (NEC.document, "lit"), "page": (NEC.page, "int")}),
