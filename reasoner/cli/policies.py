@@ -31,6 +31,6 @@ def run_policies(args: argparse.Namespace) -> int:
         print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
         if args.policy:
             for criterion in policy["criteria"]:
-                cites = "; ".join(f"{c['source']} {c['locator']}" for c in criterion["citations"])
+                cites = "; ".join(f"{c['source_id']} {c['locator']}" for c in criterion["citations"])
                 print(f"  - {criterion['name']} [{', '.join(criterion['severity'])}]\n      {cites}")
     return 0
