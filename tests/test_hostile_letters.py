@@ -124,3 +124,19 @@ def test_escaped_markdown_text_renders_back_to_the_same_text(value: str) -> None
     from html import unescape
     expected = " ".join(value.replace("\u202e", "").split())
     assert " ".join(unescape(rendered[3:-5]).split()) == expected
+
+
+def test_cli_letter_of_a_hostile_case_renders_as_text(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    case = tmp_path / "hostile.json"
+    case.write_text(json.dumps(_hostile("002-morphine-no-pump")), encoding="utf-8")
+    benign = tmp_path / "benign.json"
+    benign.write_text(json.dumps(_hostile("002-morphine-no-pump", benign=True)), encoding="utf-8")
+
+    def letter(path: Path) -> str:
+        return subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--letter", "--decided-at",
+                               "2026-01-05T12:00:00Z", str(path)], capture_output=True, text=True, check=True).stdout
+
+    _check(_html_of(letter(case)), _html_of(letter(benign)))
