@@ -295,3 +295,18 @@ def test_validity_follows_the_policy_authorization_period_where_the_knowledge_ha
     lines = authorize(SimpleNamespace(policy_graph=policy_graph), version, case.graph, det.lines)
     assert {(line.authorization.valid_from, line.authorization.valid_to) for line in lines} == {("2026-02-01", "2026-07-30")}
     assert all("180 days" in line.authorization.basis for line in lines)
+
+
+def test_issuer_addresses_are_web_addresses_of_sources(engine: Engine) -> None:
+    """``nec:issuerUrl`` is on sources only, http(s); every policy version's own sources have one, except
+    eviCore's guideline, whose only copies read are digests (no issuer address known to the project)."""
+    from reasoner.namespaces import NEC
+
+    onto, policies = engine.knowledge.ontology, engine.knowledge.policy_graph
+    addresses = list(onto.subject_objects(NEC.issuerUrl))
+    assert len(addresses) >= 40
+    for source, url in addresses:
+        assert onto.value(source, NEC.sourceId) is not None and str(url).startswith(("https://", "http://"))
+    based_on = {s for v in engine.knowledge.versions.values() for s in policies.objects(v.iri, NEC.basedOn)}
+    missing = {str(onto.value(s, NEC.sourceId)) for s in based_on if onto.value(s, NEC.issuerUrl) is None}
+    assert missing == {"EVICORE-CMM-210"}
