@@ -63,6 +63,11 @@ class KindGroup:
     def codes(self) -> list[str]:
         return [f"{line.system} {line.code}" for line in self.lines]
 
+    @property
+    def title(self) -> str:
+        """The group's heading: the request kind and its codes."""
+        return f"{self.label[:1].upper()}{self.label[1:]}: {', '.join(self.codes)}"
+
 
 def first_sentence(text: str) -> str:
     """The first sentence of a knowledge explanation (the rest describes the code group)."""
