@@ -79,6 +79,7 @@ def test_every_bundled_notice_has_what_a_payer_must_send(notices: dict) -> None:
             assert token not in notice, (where, token)
         for word in REVIEWER_ONLY:
             assert word not in notice, (where, word)
+        assert not re.search(r"&(amp|lt|gt|quot|#\d+);", notice), where  # Markdown is not HTML-escaped
         approved = [line for line in det.lines if line.outcome == Outcome.MeetsCriteria]
         if approved:
             table = notice[notice.index("## What is approved"):]
