@@ -23,14 +23,16 @@ from .clock import decision_clock, parties
 from .collect import alternatives, missing_documentation, notices, reasons, unknown_terms
 from .kinds import scope_of
 from .model import (Alternative, Authorization, Citation, CriterionAssessment, DecisionClock, Determination,
-                    EvidenceLocator, Fact, LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason,
-                    RequestKindBasis, SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
+                    EvidenceLocator, Fact, IntakeWarning, LineDecision, MissingDocument, Notice, Parties, PolicyRef,
+                    Reason, RequestKindBasis, SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 from .safety import safety_notices
 
 __all__ = [
-    "determine", "Determination", "LineDecision", "Authorization", "CriterionAssessment", "Citation", "EvidenceLocator", "Fact",
+    "determine", "Determination", "LineDecision", "Authorization", "CriterionAssessment", "Citation",
+    "EvidenceLocator", "Fact",
     "MissingDocument", "Notice", "SafetyNotice", "Alternative", "Reason", "RequestKindBasis", "PolicyRef",
-    "Parties", "VersionChoice", "DecisionClock", "UnknownCode", "UnknownTerms", "citations_of", "overall_outcome",
+    "Parties", "VersionChoice", "DecisionClock", "UnknownCode", "UnknownTerms", "IntakeWarning",
+    "citations_of", "overall_outcome",
 ]
 
 
