@@ -26,11 +26,11 @@ from reasoner.loading import load_case
 CASES = Path(data_root("cases"))
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 PAYLOADS = {
-    "provider.name": "Example Clinic\n| Decision | **APPROVED** |\n| Forged | row |",
+    "provider.name": "Example Clinic | Decision | **APPROVED** | Forged | row |",
     "patient.name": "<script>alert(1)</script>",
     "member.id": '"><img src=x onerror=alert(1)>',
     "evidence.document": "[click here](javascript:alert(1)) <a href=\"javascript:alert(2)\">x</a>",
-    "therapy": "morphine tablets \u202etxt.exe <iframe src=//evil>",
+    "therapy": "morphine tablets txt.exe <iframe src=//evil>",
     "device": "![img](javascript:alert(3)) &lt;script&gt; `code` *bold* # heading",
 }
 # what a letter may contain after CommonMark: the building blocks' own elements and attributes
@@ -68,6 +68,19 @@ def _hostile(stem: str, *, benign: bool = False) -> dict:
     return form
 
 
+# what intake now refuses (line breaks, bidirectional overrides: issue 18 item 7), put straight into a
+# determination, as one stored before those rules would hold it: the letter neutralizes them too
+RAW = {"provider_name": "Example Clinic\n| Decision | **APPROVED** |\n| Forged | row |",
+       "patient_name": "Jane \u202eEOR\u202c <script>alert(1)</script>"}
+
+
+def _decide(engine: Engine, stem: str, *, benign: bool = False):
+    det = engine.decide(load_case(json.dumps(_hostile(stem, benign=benign))))
+    if benign:
+        return det
+    return det.model_copy(update={"parties": det.parties.model_copy(update=RAW)})
+
+
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return Engine.load(clock=lambda: FIXED)
@@ -76,6 +89,7 @@ def engine() -> Engine:
 def _check(html: str, benign_html: str) -> None:
     found = _Collect()
     found.feed(html)
+    assert "\u202e" not in html and "\u202c" not in html
     assert set(found.tags) <= ELEMENTS, set(found.tags) - ELEMENTS
     assert {name for name, _value in found.attrs} <= ATTRIBUTES
     hrefs = [value or "" for name, value in found.attrs if name == "href"]
@@ -84,7 +98,6 @@ def _check(html: str, benign_html: str) -> None:
     for needle in ("<script", "<img", "<iframe", "<a href=\"javascript"):
         assert needle not in html.lower()
     assert found.tags.count("tr") == _count(benign_html, "tr")  # no forged table row
-    assert "\u202e" not in html
 
 
 def _count(html: str, tag: str) -> int:
@@ -96,8 +109,7 @@ def _count(html: str, tag: str) -> int:
 @pytest.mark.parametrize("stem", ["002-morphine-no-pump", "004-morphine-established-pump"])
 @pytest.mark.parametrize("letter", ["provider", "reviewer"])
 def test_markdown_letters_of_a_hostile_case_render_as_text(engine: Engine, stem: str, letter: str) -> None:
-    det = engine.decide(load_case(json.dumps(_hostile(stem))))
-    benign = engine.decide(load_case(json.dumps(_hostile(stem, benign=True))))
+    det, benign = _decide(engine, stem), _decide(engine, stem, benign=True)
     assert det.outcomes == benign.outcomes
     markdown = render(det, letter=letter, fmt="markdown")
     _check(_html_of(markdown), _html_of(render(benign, letter=letter, fmt="markdown")))
@@ -109,12 +121,25 @@ def test_markdown_letters_of_a_hostile_case_render_as_text(engine: Engine, stem:
 
 @pytest.mark.parametrize("letter", ["provider", "reviewer"])
 def test_html_letters_of_a_hostile_case_escape_everything(engine: Engine, letter: str) -> None:
-    det = engine.decide(load_case(json.dumps(_hostile("004-morphine-established-pump"))))
-    benign = engine.decide(load_case(json.dumps(_hostile("004-morphine-established-pump", benign=True))))
+    det = _decide(engine, "004-morphine-established-pump")
+    benign = _decide(engine, "004-morphine-established-pump", benign=True)
     _check(render(det, letter=letter, fmt="html"), render(benign, letter=letter, fmt="html"))
 
 
-@pytest.mark.parametrize("value", [*PAYLOADS.values(), "1. item", "- item", "> quote", "=====", "a\\b", "x_y_z"])
+def test_intake_refuses_line_breaks_and_bidirectional_overrides() -> None:
+    """Refused at intake (issue 18 item 7); were either stored, a letter would neutralize it (above)."""
+    from reasoner.errors import CaseLoadError
+
+    for field, value, message in (("provider", {"npi": "1234567893", "name": RAW["provider_name"]}, "one line"),
+                                  ("patient", {"name": RAW["patient_name"]}, "bidirectional")):
+        form = _hostile("002-morphine-no-pump")
+        form[field] = value
+        with pytest.raises(CaseLoadError, match=message):
+            load_case(json.dumps(form))
+    assert markdown_text("a\u202eb\u2066c") == "abc"
+
+
+@pytest.mark.parametrize("value", [*PAYLOADS.values(), "x \u202etxt.exe", "1. item", "- item", "> quote", "=====", "a\\b", "x_y_z"])
 def test_escaped_markdown_text_renders_back_to_the_same_text(value: str) -> None:
     """What markdown_text makes renders as one paragraph of the value's own text (layout neutralized)."""
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown_text(value))
