@@ -83,6 +83,12 @@ def run_policies(args: argparse.Namespace) -> int:
                              for v in policy["versions"])
         print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
         if args.policy:
+            from ..policy_view import clause_rows
+
+            _version, rows = clause_rows(engine.knowledge, f"{policy['id']}@{policy['version']}")
+            counts = Counter(r["status"] for r in rows)
+            print(f"  clauses of version {policy['version']}: {len(rows)} ("
+                  + ", ".join(f"{counts[s]} {s}" for s in _STATUSES) + "); --clauses lists them")
             print(f"  criteria of version {policy['version']}:")
             for criterion in policy["criteria"]:
                 print(f"  - {criterion['name']} [{', '.join(criterion['severity']) or 'no shape'}]")
