@@ -83,6 +83,10 @@ def run_policies(args: argparse.Namespace) -> int:
                              for v in policy["versions"])
         print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
         if args.policy:
+            for key in ("covers", "excludes"):
+                for group in policy.get(key, []):
+                    codes = ", ".join(c["code"] for c in group["codes"]) or "no code listed"
+                    print(_wrap(f"{key} {group['label']}: {codes}", "  "))
             from ..policy_view import clause_rows
 
             _version, rows = clause_rows(engine.knowledge, f"{policy['id']}@{policy['version']}")
