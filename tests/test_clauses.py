@@ -257,3 +257,10 @@ def test_clauses_text_is_a_table(capsys) -> None:
     assert out.startswith("bcbsa-7.01.41@2024-08: ") and "CLAUSE" in out and "bcbsa-7.01.41/pain-trial-over-50" in out
     assert main(["policies", "--clauses"]) == 2
 
+
+def test_a_deactivated_shape_does_not_encode_a_clause(knowledge: Graph) -> None:
+    bad = _copy(knowledge)
+    for shape in bad.subjects(NEC.encodes, URIRef(BCBSA + "crit-trial-over-50-percent")):
+        bad.add((shape, URIRef("http://www.w3.org/ns/shacl#deactivated"), Literal(True)))
+    rows = _rows("unencoded-clause-violation.rq", bad)
+    assert {str(r[0]).rsplit("#", 1)[-1] for r in rows} == {"clause-pain-trial-over-50", "clause-pain-trial-required"}
