@@ -221,8 +221,8 @@ def test_approved_line_shows_number_units_and_validity(engine: Engine) -> None:
     for line in det.lines:
         units = f"{line.authorization.units.normalize():f}" if line.authorization.units is not None else None
         row = next(r for r in notice.splitlines() if r.startswith(f"| {line.system} {line.code} | approved-dated-3 |"))
-        assert "12 January 2026 to 6 April 2026" in row and (units is None or f"| {units} |" in row)
-    assert "| Name | Ana Rivera |" in notice and "| Date of birth | 14 August 1963 |" in notice
+        assert "January 12, 2026 to April 6, 2026" in row and (units is None or f"| {units} |" in row)
+    assert "| Name | Ana Rivera |" in notice and "| Date of birth | August 14, 1963 |" in notice
     iri = "https://w3id.org/necessity/determination/approved-dated/3"
     back = from_graph(to_graph(det, iri), iri)
     assert back.to_json() == det.to_json() and letter_markdown(back, number=3) == notice
@@ -336,4 +336,4 @@ def _day(iso: str) -> str:
     from datetime import date
 
     d = date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%B %Y')}"
+    return f"{d.strftime('%B')} {d.day}, {d.year}"
