@@ -324,6 +324,14 @@ def test_policies(client: TestClient) -> None:
     assert_problem(client.get("/policies/no-such-policy"), 404)
 
 
+def test_policy_clauses(client: TestClient) -> None:
+    rows = client.get("/policies/cms-ncd-280.14/clauses", params={"version": "2019-11"}).json()
+    assert rows and {r["status"] for r in rows} <= {"encoded", "asks-for-document", "not-decidable", "not-applied"}
+    assert list(rows[0]) == ["clause", "text", "source", "locator", "confidence", "status", "reason", "criteria"]
+    assert "cms-ncd-280.14/ziconotide-indication" not in {r["clause"] for r in rows}  # a 2024-03 clause only
+    assert_problem(client.get("/policies/cms-ncd-280.14/clauses", params={"version": "1999-01"}), 404)
+
+
 # ---------------------------------------------------------------- SPARQL
 
 

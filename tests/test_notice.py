@@ -27,7 +27,7 @@ from reasoner.knowledge.paths import data_root
 from reasoner.knowledge.vocabulary import OUTCOMES, Outcome, term
 from reasoner.letters import letter_html, letter_markdown, render
 from reasoner.loading import load_case, load_case_file
-from reasoner.notice_settings import check_policy_ids, load_settings, templates_dirs
+from reasoner.letters.settings import check_policy_ids, load_settings, templates_dirs
 
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 CASES = Path(data_root("cases"))
