@@ -290,7 +290,7 @@ def test_patient_name_and_birth_date_reach_the_notice_never_the_log(client: Test
                                                                       "Accept": "text/markdown"})
         bad = dict(form, id="neg-patient-bad", patient={"name": "Zelda Quartermain", "birth_date": "1951-02-30"})
         refused = client.post("/cases", content=json.dumps(bad), headers={"Content-Type": "application/json"})
-    assert r.status_code == 201 and "| Name | Zelda Quartermain |" in r.text and "30 July 1951" in r.text
+    assert r.status_code == 201 and "| Name | Zelda Quartermain |" in r.text and "July 30, 1951" in r.text
     assert_problem(refused, 422, field="patient.birth_date")
     assert "Zelda" not in refused.text and "Zelda" not in caplog.text and "1951" not in caplog.text
 

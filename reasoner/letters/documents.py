@@ -44,12 +44,12 @@ def _when(moment: datetime | None) -> str:
 
 
 def _day(moment: datetime | date | str | None) -> str:
-    """A date as a notice writes it: 7 January 2026."""
+    """A date as a US notice writes it: January 7, 2026."""
     if moment is None:
         return ""
     if isinstance(moment, str):
         moment = date.fromisoformat(moment[:10])
-    return f"{moment.day} {moment.strftime('%B %Y')}"
+    return f"{moment.strftime('%B')} {moment.day}, {moment.year}"
 
 
 def _elapsed(hours: Decimal | int | None) -> str:
