@@ -155,7 +155,7 @@ def test_behavioural_health_attestation(engine: BothPaths) -> None:
     assert decide(engine, NON_MALIGNANT, findings={**NONE_PRESENT, "uncontrolled_psychiatric_disorder": True}
                   ).outcome == "does-not-meet"
     det = decide(engine, NON_MALIGNANT, drop=("findings.uncontrolled_psychiatric_disorder",))
-    assert "behavioural-health attestation" in names(det, CriterionState.CriterionNotDocumented)
+    assert "behavioral-health attestation" in names(det, CriterionState.CriterionNotDocumented)
 
 
 @pytest.mark.parametrize(("changes", "drop", "outcome"), [
