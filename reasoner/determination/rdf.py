@@ -5,6 +5,10 @@ One table (:data:`SPEC`) says, for each model class, its ``rdf:type`` and the pr
 field; every term is declared in ``ontology/determination.ttl`` or ``core.ttl`` (a test checks).
 List items are nodes under their parent's IRI with ``nec:position``, so order survives (facts are
 named by their content and position instead, so a fact repeated under several criteria is one node);
+a list item's ``rdf:type`` is not written: the ontology's ``rdfs:range`` of the property that links it
+states it (a test checks each), and :func:`from_graph` does not read it (about 70 triples of a
+determination's 820; the root keeps its type, and a citation, whose property's range is the wider
+``nec:Citation``, keeps ``nec:CitationRecord``);
 lists of plain strings are sets, and the model keeps them sorted. Beside the table's triples, the graph
 carries short-cut triples that SPARQL authors query (``nec:metCriterion`` and its two siblings,
 ``nec:requestKind`` on the line outcome); :func:`from_graph` ignores them.
@@ -170,10 +174,10 @@ class _Triples(list):
     add = list.append
 
 
-def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None) -> None:
+def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None, typed: bool = True) -> None:
     root = root if root is not None else node
     cls, fields = SPEC[type(model)]
-    if cls is not None:
+    if cls is not None and typed:
         graph.add((node, RDF.type, cls))
     for name, spec in fields.items():
         predicate, kind = spec[0], spec[1]
@@ -202,7 +206,7 @@ def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None) -> 
                     child = URIRef(f"{node}/{name.replace('_', '-')}/{position}")
                     graph.add((node, predicate, child))
                 graph.add((child, NEC.position, Literal(position)))
-                _write(graph, child, item, root)
+                _write(graph, child, item, root, typed=False)  # its class is the property's range
         elif kind in ("lits", "iris"):
             for item in value:
                 graph.add((node, predicate, URIRef(item) if kind == "iris" else Literal(item)))
