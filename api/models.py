@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from reasoner.determination import Determination
-from reasoner.vocabulary import Outcome
+from reasoner.knowledge.vocabulary import Outcome
 
 __all__ = ["Health", "VersionInfo", "DeterminationSummary", "StoredDetermination", "Decision", "CasePublic"]
 

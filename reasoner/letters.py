@@ -23,7 +23,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .determination import Determination
-from .vocabulary import CriterionState, Outcome, term
+from .knowledge.vocabulary import CriterionState, Outcome, term
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 

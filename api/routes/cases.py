@@ -22,7 +22,7 @@ from reasoner.namespaces import bind_prefixes
 from reasoner.store import (
     DeterminationNotFoundError, DeterminationRecord, EmbeddedStore, Store, case_iri, determination_iri,
 )
-from reasoner.vocabulary import from_iri
+from reasoner.knowledge.vocabulary import from_iri
 
 from ..deps import DeciderDep, StoreDep
 from ..examples import case_body_examples
@@ -31,6 +31,7 @@ from ..negotiation import choose
 from ..problems import ProblemModel
 from ..security import require_api_key
 from ..submission import LETTERS
+from reasoner.determination.rdf import from_graph
 
 router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(require_api_key)])
 
@@ -191,7 +192,7 @@ def list_determinations(case_id: CaseId, store: StoreDep) -> list[DeterminationS
 
 def _stored(store: Store, case_id: str, number: int) -> Determination:
     """A stored determination read back into the model."""
-    return Determination.from_graph(store.get_determination(case_id, number), determination_iri(case_id, number))
+    return from_graph(store.get_determination(case_id, number), determination_iri(case_id, number))
 
 
 @router.get("/{case_id}/determinations/{number}", summary="One stored determination",
@@ -211,7 +212,7 @@ def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le
         return _rdf(graph, media)
     record = next(r for r in store.list_determinations(case_id) if r.number == number)
     body = StoredDetermination(**_summary(case_id, record).model_dump(),
-                               determination=Determination.from_graph(graph, determination_iri(case_id, number)))
+                               determination=from_graph(graph, determination_iri(case_id, number)))
     return JSONResponse(body.model_dump(mode="json"))
 
 

@@ -1,9 +1,9 @@
-"""``necessity redecide``: re-decide stored cases under one policy version, in bulk.
+"""Bulk re-decision (``necessity redecide``): re-decide stored cases under one policy version, in bulk.
 
 1. **Snapshot.** The driver reads the stored cases once and writes them to the work folder
    (``cases.nq``, N-Quads, one graph per case; and ``cases.parquet`` for Spark, one row per case
    with its N-Triples). Workers read only this frozen copy, never the live store.
-2. **Decide.** :mod:`reasoner.redecide_core` decides each row with one engine per worker process:
+2. **Decide.** :mod:`reasoner.batch.redecide_rows` decides each row with one engine per worker process:
    ``--engine local`` uses a ``multiprocessing`` pool; ``--engine spark`` runs
    ``spark.read.parquet(...).mapInArrow(...)`` and writes Parquet (pyspark is the optional extra
    ``[spark]``; any master works, ``local[2]`` by default).
@@ -23,13 +23,13 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import NecessityError, StoreError
-from .namespaces import CASE
-from .redecide_core import RESULT_FIELDS, decide_rows
-from .store.history import history_update
-from .store.summary import summary_update
+from ..errors import NecessityError, StoreError
+from ..namespaces import CASE
+from .redecide_rows import RESULT_FIELDS, decide_rows
+from ..store.history import history_update
+from ..store.summary import summary_update
 
-__all__ = ["snapshot_cases", "run_local", "run_spark", "load_results", "redecide", "run_redecide"]
+__all__ = ["snapshot_cases", "run_local", "run_spark", "load_results", "redecide"]
 
 
 def _case_ids(store, policy_id: str | None) -> list[str]:
@@ -81,10 +81,30 @@ def run_local(rows: list[tuple[str, str]], *, workers: int, **kwargs) -> list[di
         return [result for part in pool.map(_decide_chunk, chunks) for result in part]
 
 
-def run_spark(workdir: Path, *, master: str, partitions: int = 2, **kwargs) -> list[dict]:
-    """Decide ``workdir/cases.parquet`` on Spark with ``mapInArrow``; results go to ``workdir/results``."""
+_QUIET_LOG4J = """# written by necessity redecide: Spark's own log lines stay out of the terminal (--spark-logs shows them)
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+def run_spark(workdir: Path, *, master: str, partitions: int = 2, spark_logs: bool = False, **kwargs) -> list[dict]:
+    """Decide ``workdir/cases.parquet`` on Spark with ``mapInArrow``; results go to ``workdir/results``.
+
+    Unless ``spark_logs``, Spark starts with a log4j configuration of errors only (its start-up
+    warnings are printed before ``setLogLevel`` could act), written into the work folder.
+    """
     from functools import partial
 
+    if not spark_logs and "SPARK_CONF_DIR" not in os.environ:
+        conf = workdir / "spark-conf"
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "log4j2.properties").write_text(_QUIET_LOG4J, encoding="utf-8")
+        os.environ["SPARK_CONF_DIR"] = str(conf)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     try:
@@ -93,7 +113,7 @@ def run_spark(workdir: Path, *, master: str, partitions: int = 2, **kwargs) -> l
         raise NecessityError("the Spark engine needs pyspark: pip install 'necessity-reasoner[spark]'") from None
     import pyarrow.parquet as pq
 
-    from .redecide_core import decide_batches
+    from .redecide_rows import decide_batches
 
     spark = (SparkSession.builder.master(master).appName("necessity-redecide")
              .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
@@ -139,15 +159,16 @@ def load_results(store, results: list[dict]) -> int:
 
 
 def redecide(store, spec: str, *, engine: str = "local", workers: int = 2, master: str = "local[2]",
-             workdir: Path | None = None, all_cases: bool = False, shapes_dir: Path | None = None) -> dict:
+             workdir: Path | None = None, all_cases: bool = False, shapes_dir: Path | None = None,
+             spark_logs: bool = False) -> dict:
     """Snapshot, decide and load back; returns counts and timings.
 
     Args:
         shapes_dir: a shapes folder to read the policies from instead of ``shapes/`` (extra folders
             still come from ``NECESSITY_SHAPES_PATH``).
     """
-    from .policy_files import extra_shapes_dirs
-    from .redecide_core import worker_engine
+    from ..knowledge.policy_files import extra_shapes_dirs
+    from .redecide_rows import worker_engine
 
     shapes = str(Path(shapes_dir).resolve()) if shapes_dir else None
     checker = worker_engine(shapes, tuple(str(p) for p in extra_shapes_dirs()))
@@ -163,7 +184,7 @@ def redecide(store, spec: str, *, engine: str = "local", workers: int = 2, maste
     snapshot_s = time.perf_counter() - started
     started = time.perf_counter()
     if engine == "spark":
-        results = run_spark(folder, master=master, partitions=max(2, workers), **kwargs)
+        results = run_spark(folder, master=master, partitions=max(2, workers), spark_logs=spark_logs, **kwargs)
     else:
         results = run_local(rows, workers=workers, **kwargs)
     decide_s = time.perf_counter() - started
@@ -176,17 +197,3 @@ def redecide(store, spec: str, *, engine: str = "local", workers: int = 2, maste
             "seconds": {"snapshot": round(snapshot_s, 3), "decide": round(decide_s, 3), "load": round(load_s, 3)},
             "cases_per_second": round(len(rows) / decide_s, 2) if decide_s and rows else None,
             "outcomes": {r["case_id"]: r["outcome"] for r in results if r.get("outcome")}}
-
-
-def run_redecide(args: argparse.Namespace) -> int:
-    from .store import open_store
-
-    store = open_store(args.store)
-    try:
-        summary = redecide(store, args.policy, engine=args.engine, workers=args.workers, master=args.master,
-                           workdir=args.workdir, all_cases=args.all_cases, shapes_dir=args.shapes)
-    finally:
-        store.close()
-    summary.pop("outcomes")
-    sys.stdout.write(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    return 1 if summary["errors"] else 0

@@ -1,4 +1,4 @@
-"""``necessity diff A B``: what changed between two policy versions, and which stored cases it flips.
+"""What changed between two policy versions, and which stored cases it flips (``necessity diff``, the API).
 
 ``A`` and ``B`` are each a policy version (``aetna-cpb-0161@2026-01``; without ``@label`` the
 version in force today) or a shapes folder (then ``--policy`` says which policy, and the version
@@ -9,20 +9,18 @@ criteria whose state (met, not met, not documented) differs between the two.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 from rdflib import URIRef
 
-from .compiled import CompiledKnowledge, PolicyVersion, compile_knowledge
-from .engine import Engine
-from .errors import NecessityError, UnknownPolicyError
-from .namespaces import CASE
-from .policy_diff import diff_versions, render_diff_markdown
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion, compile_knowledge
+from ..engine import Engine
+from ..errors import NecessityError, UnknownPolicyError
+from ..namespaces import CASE
+from ..knowledge.policy_diff import diff_versions, render_diff_markdown
 
-__all__ = ["resolve_side", "stored_case_changes", "policy_diff", "run_diff"]
+__all__ = ["resolve_side", "stored_case_changes", "policy_diff"]
 
 
 
@@ -67,7 +65,7 @@ def _cases_decided_under(store, version: PolicyVersion) -> list[str]:
 
 def stored_case_changes(store, ea: Engine, va: PolicyVersion, eb: Engine, vb: PolicyVersion) -> dict:
     """Re-decide every stored case decided under ``va`` under both versions; list what flips."""
-    from .loading import load_case
+    from ..loading import load_case
 
     changed, errors, ids = [], [], _cases_decided_under(store, va)
     for case_id in ids:
@@ -108,23 +106,3 @@ def policy_diff(engine: Engine, a: str, b: str, *, policy: str | None = None, st
     if store is not None:
         diff["cases"] = stored_case_changes(store, ea, va, eb, vb)
     return diff
-
-
-def run_diff(args: argparse.Namespace) -> int:
-    store = None
-    if args.store:
-        from .store import open_store
-
-        store = open_store(args.store)
-    try:
-        knowledge: CompiledKnowledge = compile_knowledge(shapes_dir=args.shapes) if args.shapes \
-            else compile_knowledge()
-        diff = policy_diff(Engine(knowledge), args.a, args.b, policy=args.policy, store=store)
-    finally:
-        if store is not None:
-            store.close()
-    if args.json:
-        sys.stdout.write(json.dumps(diff, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(render_diff_markdown(diff, diff.get("cases")))
-    return 0
