@@ -21,6 +21,7 @@ Nothing here asserts a speed. Run::
 
     python -m bench.bench_store --cases 10000 --config rev:HEAD~1 --config this
     python -m bench.bench_store --cases 2000 --config this:flush=0 --config this --every 500   # a quick look
+    python -m bench.bench_store --group-probe 20 --threads 8 --template 32   # what group commit would save
 
 The table goes to standard output, the figures as JSON to ``bench/results/`` (git-ignored).
 """
@@ -61,6 +62,14 @@ def _sizes_mb(path: Path) -> tuple[float, float]:
     return round(total / 1e6, 1), round(log / 1e6, 1)
 
 
+def _ntriples(det, iri) -> str:  # noqa: ANN001 - the tree's own writer, wherever that tree keeps it
+    try:
+        from reasoner.determination.rdf import to_ntriples
+    except ImportError:
+        return det.to_ntriples(iri) if hasattr(det, "to_ntriples") else det.to_graph(iri).serialize(format="nt")
+    return to_ntriples(det, iri)
+
+
 def _templates(n: int) -> list[tuple[str, str, str]]:
     """``n`` generated cases decided by this tree's engine: (case id, case N-Triples, determination N-Triples)."""
     from bench.generate_cases import generate
@@ -78,7 +87,7 @@ def _templates(n: int) -> list[tuple[str, str, str]]:
         except Exception:  # noqa: BLE001 - a generated case the engine refuses is left out
             continue
         iri = determination_iri(case_id, 1)
-        det_nt = det.to_ntriples(iri) if hasattr(det, "to_ntriples") else det.to_graph(iri).serialize(format="nt")
+        det_nt = _ntriples(det, iri)
         out.append((case_id, case.graph.serialize(format="nt"), det_nt))
     return out
 
@@ -132,7 +141,7 @@ def child(args: argparse.Namespace) -> dict:
     quads = sum(1 for _ in store._store.quads_for_pattern(None, None, None, None))
     store.close()
     time.sleep(1)
-    disk, log = _sizes_mb(path)
+    disk, _log = _sizes_mb(path)
     import shutil
 
     shutil.rmtree(path.parent, ignore_errors=True)
@@ -141,6 +150,48 @@ def child(args: argparse.Namespace) -> dict:
             "disk_kb_per_case_closed": round(disk * 1000 / args.cases, 1), "disk_mb_closed": disk,
             "cpu_ms_per_case": round(cpu * 1000 / args.cases, 2), "wall_ms_per_case": round(wall * 1000 / args.cases, 2),
             "cases_per_s": round(args.cases / wall, 1), "progress": rows}
+
+
+def group_probe(rounds: int, group: int, template: int) -> list[dict]:
+    """What one transaction for several cases would save (group commit): the same cases' quads written
+    one ``extend`` (one RocksDB transaction) per case, or ``group`` cases in one ``extend`` (and in one
+    ``bulk_extend``, pyoxigraph's loader, which writes files instead of a transaction), alternating,
+    store CPU per case. The write is CPU-bound per quad (no sync at commit), so this measures what a
+    group would amortise."""
+    import statistics
+
+    from reasoner.store import EmbeddedStore, case_iri, determination_iri
+    from reasoner.store.base import nquads
+
+    templates = _templates(template)
+    path = Path(tempfile.mkdtemp(prefix="necessity-bench-group-")) / "store"
+    store = EmbeddedStore(path, flush_after_quads=0)
+    times: dict[str, list[float]] = {"one transaction a case": [], f"{group} cases a transaction": [],
+                                     f"{group} cases a bulk_extend": []}
+    n = 0
+    for _ in range(rounds):
+        for label, values in times.items():
+            batch = []
+            for _ in range(group):
+                template_id, case_nt, det_nt = templates[n % len(templates)]
+                case_id, n = f"gp-{n:07d}", n + 1
+                batch.append(store._parse_quads(nquads([(case_iri(case_id), case_nt.replace(template_id, case_id)),
+                                                        (determination_iri(case_id, 1), det_nt.replace(template_id, case_id))])))
+            c0 = time.process_time()
+            if label.startswith("one"):
+                for quads in batch:
+                    store._store.extend(quads)
+            elif label.endswith("bulk_extend"):
+                store._store.bulk_extend([q for quads in batch for q in quads])
+            else:
+                store._store.extend([q for quads in batch for q in quads])
+            values.append((time.process_time() - c0) * 1000 / group)
+    store.close()
+    import shutil
+
+    shutil.rmtree(path.parent, ignore_errors=True)
+    return [{"write": label, "cpu_ms_per_case_median": round(statistics.median(v), 2), "rounds": len(v)}
+            for label, v in times.items()]
 
 
 def _tree(spec: str, scratch: Path) -> tuple[Path, int | None]:
@@ -172,7 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--label", default="this", help=argparse.SUPPRESS)
     parser.add_argument("--flush", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--group-probe", type=int, default=0, metavar="ROUNDS",
+                        help="instead: time ROUNDS groups of --threads cases written in one transaction against one "
+                             "transaction a case (this tree)")
     args = parser.parse_args(argv)
+    if args.group_probe:
+        rows = group_probe(args.group_probe, max(args.threads, 2), args.template)
+        for row in rows:
+            print(row)
+        print(f"load average {_load()}")
+        return 0
     if args.child:
         print(json.dumps(child(args)))
         return 0

@@ -212,6 +212,13 @@ def test_the_n_triples_writer_writes_the_graph_of_to_graph(engine: Engine) -> No
         text = to_ntriples(det, iri)
         assert text.splitlines() == sorted(text.splitlines())
         assert set(Graph().parse(data=text, format="nt")) == set(to_graph(det, iri))
+    # text the N-Triples writer must escape: quotes, backslashes, line breaks, tabs, control characters
+    odd = 'a "quoted" \\ back\nslash\r\ttab \x01\x7f é ✓'
+    det = det.model_copy(update={"engine_version": odd, "lines": [
+        det.lines[0].model_copy(update={"label": odd})] + det.lines[1:]})
+    text = to_ntriples(det, iri)
+    parsed = Graph().parse(data=text, format="nt")
+    assert set(parsed) == set(to_graph(det, iri)) and from_graph(parsed, iri).engine_version == odd
 
 
 def test_a_repeated_fact_is_one_node_and_reads_back_in_place(engine: Engine) -> None:
