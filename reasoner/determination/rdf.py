@@ -25,7 +25,8 @@ from ..namespaces import DCTERMS, NEC, PROV, RDF, bind_prefixes
 from ..knowledge.versions import BASES
 from ..knowledge.vocabulary import CriterionState, from_iri
 from .terms import Lit as _Lit, literal as _literal, nt_iri as _nt_iri, nt_value as _nt_value
-from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator, Fact,
+from .model import (Alternative, Authorization, Citation, CriterionAssessment, DecisionClock, Determination,
+                    EvidenceLocator, Fact, IntakeWarning,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
                     SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 
@@ -44,11 +45,13 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "missing_documentation": (NEC.hasMissingDocumentation, "node", MissingDocument),
         "alternatives": (NEC.hasAlternativePath, "node", Alternative),
         "warnings": (NEC.hasWarning, "node", Notice), "advisories": (NEC.hasAdvisory, "node", Notice),
-        "safety_notices": (NEC.hasSafetyNotice, "node", SafetyNotice), "unknown": (None, "inline", UnknownTerms)}),
+        "safety_notices": (NEC.hasSafetyNotice, "node", SafetyNotice), "unknown": (None, "inline", UnknownTerms),
+        "intake_warnings": (NEC.hasIntakeWarning, "node", IntakeWarning)}),
+    IntakeWarning: (NEC.IntakeWarning, {"element": (NEC.requestElement, "lit"), "message": (NEC.message, "lit")}),
     PolicyRef: (None, {
         "id": (NEC.policyId, "lit"), "title": (NEC.policyTitle, "lit"), "version": (NEC.versionLabel, "lit"),
         "version_iri": (NEC.underPolicyVersion, "iri"), "effective_date": (NEC.policyEffectiveDate, "date"),
-        "selected_by": (None, "inline", VersionChoice)}),
+        "selected_by": (None, "inline", VersionChoice), "sources": (NEC.policyBasedOnSource, "lits")}),
     VersionChoice: (None, {
         "basis": (NEC.versionSelectionBasis, "basis"), "date": (NEC.versionSelectionDate, "date"),
         "reason": (NEC.versionSelectionReason, "lit")}),
@@ -57,9 +60,11 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "urgency": (NEC.decisionUrgency, "lit"), "urgency_stated": (NEC.urgencyStated, "bool"),
         "allowed_hours": (NEC.allowedDecisionHours, "int"), "due_at": (NEC.decisionDueAt, "datetime"),
         "turnaround_hours": (NEC.turnaroundHours, "decimal"), "past_due": (NEC.decidedPastDue, "bool"),
+        "documents_due_at": (NEC.documentsDueAt, "datetime"),
         "citations": (NEC.hasCitation, "shared", Citation)}),
     Parties: (None, {
-        "member_id": (NEC.noticeMemberId, "lit"), "provider_npi": (NEC.noticeProviderNpi, "lit"),
+        "member_id": (NEC.noticeMemberId, "lit"), "patient_name": (NEC.noticePatientName, "lit"),
+        "patient_birth_date": (NEC.noticePatientBirthDate, "date"), "provider_npi": (NEC.noticeProviderNpi, "lit"),
         "provider_name": (NEC.noticeProviderName, "lit")}),
     UnknownTerms: (None, {
         "codes": (NEC.hasUnknownCode, "node", UnknownCode), "diagnoses": (NEC.unknownDiagnosis, "lits"),
@@ -71,7 +76,10 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "system": (NEC.codeSystemName, "lit"), "label": (NEC.codeLabel, "lit"),
         "request_kind": (NEC.hasRequestKindBasis, "node", RequestKindBasis), "outcome": (NEC.outcome, "term"),
         "reasons": (NEC.hasReason, "node", Reason), "criteria": (NEC.hasAssessment, "node", CriterionAssessment),
-        "missing_documents": (NEC.missingDocument, "iris")}),
+        "missing_documents": (NEC.missingDocument, "iris"), "authorization": (None, "inline", Authorization)}),
+    Authorization: (None, {
+        "units": (NEC.approvedUnits, "decimal"), "valid_from": (NEC.validFromDate, "date"),
+        "valid_to": (NEC.validToDate, "date"), "basis": (NEC.validityBasis, "lit")}),
     RequestKindBasis: (NEC.RequestKindBasis, {
         "kind": (NEC.requestKind, "iri"), "label": (NEC.requestKindLabel, "lit"),
         "explanation": (NEC.explanation, "lit"), "facts": (NEC.hasFact, "node", Fact),
@@ -92,6 +100,7 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     Citation: (NEC.CitationRecord, {
         "source_id": (NEC.citedSourceId, "lit"), "title": (DCTERMS.title, "lit"),
         "issuer": (DCTERMS.publisher, "lit"), "locator": (NEC.locator, "lit"), "url": (NEC.citedUrl, "lit"),
+        "issuer_url": (NEC.citedIssuerUrl, "lit"), "source_type": (NEC.citedSourceType, "lit"),
         "confidence": (NEC.confidenceLabel, "lit")}),
     EvidenceLocator: (NEC.EvidenceLocator, {
         "field": (NEC.aboutField, "lit"), "document": (NEC.document, "lit"), "page": (NEC.page, "int")}),

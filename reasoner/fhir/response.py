@@ -11,6 +11,11 @@ Read from ``Determination.to_dict()`` only (``lines[].index/code/outcome/reasons
 * does-not-meet -> A4 with a processNote giving the reasons (a reviewer, not an engine, issues the
   adverse decision);
 * out-of-scope -> NA (no review action required under this policy).
+
+The last ``processNote`` names the policy and version that decided. What the request stated that the
+intake could not use (``intake_warnings``: a diagnosis in a code system it does not read, a payer
+decided under the operator's default policy) comes back as an OperationOutcome entry of warnings,
+each naming its element.
 """
 
 from __future__ import annotations
@@ -80,10 +85,18 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
     if certification and any(line["outcome"] == Outcome.MeetsCriteria for line in determination["lines"]) \
             and may_certify:
         response["preAuthRef"] = certification
-    if notes:
-        response["processNote"] = notes
+        period = _validity(determination)
+        if period:
+            response["preAuthPeriod"] = period  # the span of the approved lines' validity periods
+    notes.append({"number": len(notes) + 1, "type": "display", "text": _policy_note(determination)})
+    response["processNote"] = notes
     base = _base(request)
     entries = [_entry(response, base)]
+    warnings = determination.get("intake_warnings") or []
+    if warnings:  # what the request stated that could not be used: said, not silently dropped
+        entries.append(_entry({"resourceType": "OperationOutcome", "id": f"{case_id}-intake", "issue": [
+            {"severity": "warning", "code": "informational", "diagnostics": w["message"],
+             "expression": [w["element"]]} for w in warnings]}, base))
     if payload:
         communication = {
             "resourceType": "CommunicationRequest", "id": f"{case_id}-documents", "status": "active",
@@ -102,6 +115,15 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
             "meta": {"profile": [_PAS + "profile-pas-response-bundle"]},
             "identifier": request.doc.get("identifier") or {"value": case_id},
             "type": "collection", "timestamp": decided_at.isoformat(), "entry": entries}
+
+
+def _validity(determination: Mapping[str, Any]) -> dict[str, str]:
+    """The validity period of what the response approves, where the determination gives one."""
+    grants = [line.get("authorization") or {} for line in determination["lines"]
+              if line["outcome"] == Outcome.MeetsCriteria]
+    starts = sorted(g["valid_from"] for g in grants if g.get("valid_from"))
+    ends = sorted(g["valid_to"] for g in grants if g.get("valid_to"))
+    return {"start": starts[0], "end": ends[-1]} if starts and ends else {}
 
 
 def _traces(claim: Any, sequence: int) -> list[dict[str, Any]]:
@@ -153,6 +175,11 @@ def _note(line: Mapping[str, Any], outcome: str, may_certify: bool, determinatio
     if outcome == Outcome.MeetsCriteria and not may_certify:
         return f"{code}: criteria met - recommend approval."
     return None
+
+
+def _policy_note(determination: Mapping[str, Any]) -> str:
+    policy = determination.get("policy", {})
+    return f"Decided under {policy.get('title', '')} ({policy.get('id', '')}, version {policy.get('version', '')})."
 
 
 def _disposition(determination: Mapping[str, Any]) -> str:
