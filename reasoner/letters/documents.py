@@ -31,7 +31,7 @@ from ..determination.authorization import authorization_number
 from .escaping import markdown_text, markdown_url, plain, safe_url
 from ..knowledge.vocabulary import CriterionState, Outcome, term
 from .settings import load_settings, templates_dirs
-from .notice_view import cited_sources, first_sentence, kind_groups, notice_citations
+from .notice_view import cited_sources, first_sentence, kind_groups, notice_citations, what_is_missing
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 
@@ -96,12 +96,13 @@ def _environment(fmt: Format, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]), undefined=StrictUndefined,
         autoescape=True, finalize=_finalize(fmt), trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True)
-    env.filters.update(join=_join(fmt), url=_url(fmt), number=_number, day=_day)
+    env.filters.update(join=_join(fmt), url=_url(fmt), number=_number, day=_day, missing=what_is_missing)
     env.globals.update(fmt=fmt, when=_when, day=_day, elapsed=_elapsed, label=lambda word: term(word).label,
                        phrase=lambda word: term(word).phrase, notice=lambda word: term(word).notice,
                        kind_groups=kind_groups, notice_citations=notice_citations, cited_sources=cited_sources,
                        first_sentence=first_sentence,
-                       met_state=str(CriterionState.CriterionMet), approved=str(Outcome.MeetsCriteria),
+                       met_state=str(CriterionState.CriterionMet),
+                       undocumented_state=str(CriterionState.CriterionNotDocumented), approved=str(Outcome.MeetsCriteria),
                        out_of_scope=str(Outcome.OutOfScope),
                        adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)])
     return env

@@ -17,7 +17,7 @@ from ..knowledge.vocabulary import CriterionState, Outcome
 from ..namespaces import NEC
 
 __all__ = ["NoticeCitation", "NoticeCriterion", "KindGroup", "notice_citations", "kind_groups", "clause",
-           "cited_sources", "first_sentence"]
+           "cited_sources", "first_sentence", "what_is_missing"]
 
 _VIOLATION = "violation"
 _UNCONFIRMED = "unconfirmed"
@@ -67,6 +67,16 @@ class KindGroup:
     def title(self) -> str:
         """The group's heading: the request kind and its codes."""
         return f"{self.label[:1].upper()}{self.label[1:]}: {', '.join(self.codes)}"
+
+
+_SEND = re.compile(r";\s+(send|request|ask for)\b.*$", re.IGNORECASE | re.DOTALL)
+
+
+def what_is_missing(text: str) -> str:
+    """A not-documented criterion's message without what to send (the notice lists that once, below)."""
+    head = first_sentence(text)
+    cut = _SEND.sub("", head).rstrip(" .")
+    return cut + "." if cut else head
 
 
 def first_sentence(text: str) -> str:
