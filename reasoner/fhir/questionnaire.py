@@ -83,6 +83,8 @@ def _regimen_value(key: str, value: Any) -> dict[str, Any]:
     t = tables()
     if key == "drug":
         return {"drug": value} if isinstance(value, str) else {}
+    if key == "compounded":
+        return {"compounded": value} if isinstance(value, bool) else {}
     if isinstance(value, tuple):
         number, unit = value
         if key == "concentration":
