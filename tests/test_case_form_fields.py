@@ -7,9 +7,9 @@ import json
 import pytest
 
 from reasoner import loading
-from reasoner.compiled import from_ox
+from reasoner.knowledge.terms import from_ox
 from reasoner.errors import CaseLoadError
-from reasoner.fastpath.form_graph import load_form
+from reasoner.loading.form_graph import load_form
 from reasoner.loading.form import check_form
 from reasoner.namespaces import NEC
 
@@ -65,3 +65,43 @@ def test_bad_values_of_the_new_fields_are_refused_naming_the_field(change: dict,
     with pytest.raises(CaseLoadError) as info:
         check_form(form, "t")
     assert info.value.field == field
+
+
+def test_dtr_answers_carry_the_new_fields() -> None:
+    """A DTR QuestionnaireResponse answering the new link ids of the it-pump table fills the new fields."""
+    from reasoner.fhir import load_pas_bundle
+    from reasoner.knowledge.paths import data_root
+
+    doc = json.loads((data_root("cases") / "fhir" / "pas-refill-example.json").read_text(encoding="utf-8"))
+    qr = next(e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    answers = {
+        "plan.route": {"valueCoding": {"code": "intrathecal"}},
+        "plan.opioidReductionAgreed": {"valueBoolean": True},
+        "plan.opioidReductionPercent": {"valueDecimal": 50},
+        "plan.highProceduralRisk": {"valueBoolean": False},
+        "dx.cancerStage": {"valueCoding": {"code": "metastatic"}},
+        "dx.limitedSurvival": {"valueBoolean": True},
+        "specialist.specialty": {"valueCoding": {"code": "oncology"}},
+        "specialist.otherTreatmentsFailed": {"valueBoolean": True},
+        "trial.route": {"valueCoding": {"code": "epidural"}},
+        "trial.reliefHours": {"valueDecimal": 10},
+        "trial.function": {"valueBoolean": True},
+        "trial.patientAcceptance": {"valueBoolean": True},
+        "trial.spasmFrequencyReduction": {"valueDecimal": 2},
+        "trial.responseHours": {"valueDecimal": 5},
+        "pump.abuseOrNeglect": {"valueBoolean": False},
+        "regimen.compounded": {"valueBoolean": True},
+    }
+    qr["item"].extend({"linkId": link, "answer": [answer]} for link, answer in answers.items())
+    _case, mapped = load_pas_bundle(json.dumps(doc))
+    form = mapped.form
+    assert (form["planned_route"], form["opioid_reduction_agreed"], form["opioid_reduction_percent"]) == \
+        ("intrathecal", True, 50)
+    assert form["high_procedural_risk"] is False
+    assert form["cancer"] == {"stage": "metastatic", "limited_survival": True}
+    assert form["specialist_evaluation"] == {"specialty": "oncology", "other_treatments_failed": True}
+    trial = form["intrathecal_trial"]
+    assert (trial["route"], trial["relief_hours"], trial["functional_improvement"], trial["patient_acceptance"],
+            trial["spasm_frequency_reduction"], trial["response_hours"]) == ("epidural", 10, True, True, 2, 5)
+    assert form["pump"]["abuse_or_neglect"] is False
+    assert form["regimen"][0]["compounded"] is True

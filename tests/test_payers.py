@@ -62,7 +62,7 @@ def test_evicore_six_months_of_noninvasive_care(engine: Engine) -> None:
     assert "six months of noninvasive care for non-malignant pain" not in undocumented(_non_malignant(30))
 
 
-def test_evicore_asks_for_what_the_case_form_cannot_hold(engine: Engine) -> None:
+def test_evicore_asks_for_the_opioid_agreement_and_the_trial_duration_and_function(engine: Engine) -> None:
     det = decide(engine, _non_malignant(30), "evicore-cmm-210")
     missing = {m.name for m in det.missing_documentation}
     assert {"agreement to halve systemic opioids",
@@ -78,12 +78,12 @@ def test_evicore_behavioural_health_attestation(engine: Engine) -> None:
     assert "behavioural-health attestation" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}
 
 
-def test_evicore_waives_the_trial_for_cancer_pain_with_a_warning(engine: Engine) -> None:
+def test_evicore_waives_the_trial_only_for_advanced_cancer_with_limited_survival(engine: Engine) -> None:
     form = cancer_case("evicore-cancer", 70)
     del form["intrathecal_trial"]
-    det = decide(engine, form, "evicore-cmm-210")
-    assert det.outcome == "meets-criteria"
-    assert "trial waived for advanced cancer" in [w.name for w in det.warnings]
+    assert decide(engine, form, "evicore-cmm-210").outcome == "insufficient-documentation"
+    form["cancer"] = {"stage": "metastatic", "limited_survival": True}
+    assert decide(engine, form, "evicore-cmm-210").outcome == "meets-criteria"
     # the same case under Anthem needs the trial
     assert decide(engine, form, "anthem-cg-surg-79").outcome == "insufficient-documentation"
 
@@ -95,4 +95,4 @@ def test_evicore_spasticity_needs_ashworth_drop_of_two(engine: Engine) -> None:
     form = json.loads(path.read_text(encoding="utf-8"))
     form["intrathecal_trial"]["ashworth_reduction"] = 1
     det = decide(engine, form, "evicore-cmm-210")
-    assert "baclofen trial: Ashworth drop of at least 2 points for 4 hours" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}
+    assert "baclofen trial: Ashworth or spasm-frequency drop of at least 2 points for 4 hours" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}
