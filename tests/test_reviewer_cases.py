@@ -416,3 +416,145 @@ add("replacement: evidence of abuse or neglect does not meet", EVICORE,
 add("replacement: abuse or neglect not documented pends", EVICORE,
     case(REPLACEMENT, drop=("pump.abuse_or_neglect",)), PENDS)
 add("morphine refill of a working pump meets", EVICORE, PAIN_REFILL, MEETS)
+
+
+# ================================================================ Aetna CPB 0161
+# General conditions: the drug must be given by an implanted pump, is medically necessary, and the pump is
+# FDA-approved for it. Baclofen: failed a 6-week trial of noninvasive spasticity control and responded to
+# a trial intrathecal dose (bolus up to 100 mcg; no pump without a response); covered conditions spinal
+# cord disease or injury, MS, stroke, stiff-person syndrome; baclofen for cancer pain, neuromyotonia or
+# RA, or mixed with other agents, is investigational. Pain: IT opioids, ziconotide or clonidine once less
+# invasive therapy failed and a trial of 1-2 days showed >=50% relief with acceptable side effects; a
+# favourable psychological evaluation for non-malignant pain. Contraindications: active infection, body too
+# small, drug allergy, another programmable implant. A replacement whose only new feature is wireless
+# monitoring is not medically necessary.
+
+add("complete morphine request meets", AETNA, PAIN, MEETS, fast=True)
+add("trial >=50%: exactly 50% meets", AETNA, case(PAIN, intrathecal_trial__pain_reduction_percent=50), MEETS,
+    fast=True)
+add("trial >=50%: 49% does not meet", AETNA, case(PAIN, intrathecal_trial__pain_reduction_percent=49), FAILS)
+add("trial required: no trial pends", AETNA, case(PAIN, drop=("intrathecal_trial",)), PENDS)
+add("trial side effects: unacceptable does not meet", AETNA,
+    case(PAIN, intrathecal_trial__side_effects_acceptable=False), FAILS)
+add("trial side effects: not documented pends", AETNA,
+    case(PAIN, drop=("intrathecal_trial.side_effects_acceptable",)), PENDS, fast=True)
+add("psychological evaluation (non-malignant): unfavourable does not meet", AETNA,
+    case(PAIN, psychological_evaluation__result="unfavorable"), FAILS)
+add("psychological evaluation (non-malignant): not documented pends", AETNA,
+    case(PAIN, drop=("psychological_evaluation",)), PENDS)
+add("psychological evaluation is for non-malignant pain only: cancer pain without one meets", AETNA,
+    case(CANCER, drop=("psychological_evaluation",)), MEETS)
+add("less invasive therapy failed: none documented pends", AETNA, case(PAIN, drop=("therapy_history",)), PENDS)
+add("contraindication: active infection at implant does not meet", AETNA, case(PAIN, findings__active_infection=True),
+    FAILS)
+add("contraindication: another programmable implant does not meet", AETNA,
+    case(PAIN, findings__other_programmable_implant=True), FAILS)
+add("contraindication: body too small does not meet", AETNA, case(PAIN, findings__insufficient_body_size=True),
+    FAILS)
+add("contraindication: allergy to the drug does not meet", AETNA, case(PAIN, findings__drug_allergy=True), FAILS)
+add("refill of a working morphine pump meets", AETNA, PAIN_REFILL, MEETS, fast=True)
+add("baclofen: spinal cord injury, 6+ weeks oral therapy failed, positive bolus meets", AETNA, SPASTICITY, MEETS,
+    fast=True)
+add("baclofen: 6-week trial of noninvasive control, exactly 6 weeks meets", AETNA,
+    case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", duration_weeks=6)]), MEETS)
+add("baclofen: noninvasive control not documented pends", AETNA, case(SPASTICITY, drop=("therapy_history",)), PENDS)
+add("baclofen: trial intrathecal dose not documented pends", AETNA, case(SPASTICITY, drop=("intrathecal_trial",)),
+    PENDS)
+add("baclofen: no response at 100 mcg does not meet", AETNA,
+    case(SPASTICITY, intrathecal_trial__response="negative", intrathecal_trial__dose_mcg=100,
+         intrathecal_trial__ashworth_reduction=0,
+         intrathecal_trial__dose_steps=[{"dose_mcg": 50, "response": "negative", "date": "2024-04-04"},
+                                        {"dose_mcg": 75, "response": "negative", "date": "2024-04-05"},
+                                        {"dose_mcg": 100, "response": "negative", "date": "2024-04-06"}]), FAILS)
+add("baclofen: negative at 50 mcg only is an incomplete screening (pends)", AETNA,
+    case(SPASTICITY, intrathecal_trial__response="negative", intrathecal_trial__ashworth_reduction=0,
+         intrathecal_trial__dose_steps=[{"dose_mcg": 50, "response": "negative", "date": "2024-04-04"}]), PENDS)
+add("baclofen covered condition: stroke meets", AETNA, case(SPASTICITY, diagnoses=dx("I69.351")), MEETS)
+add("baclofen covered condition: stiff-person syndrome meets", AETNA, case(SPASTICITY, diagnoses=dx("G25.82")),
+    MEETS)
+add("baclofen covered condition: multiple sclerosis (FY2026 code) meets", AETNA,
+    case(SPASTICITY, diagnoses=dx("G35.D"), requested=req("62362", "J0475", dos="2026-01-15")), MEETS)
+add("baclofen investigational: rheumatoid arthritis does not meet", AETNA,
+    case(SPASTICITY, diagnoses=dx("M06.9")), FAILS)
+add("baclofen investigational: cancer pain does not meet", AETNA,
+    case(SPASTICITY, diagnoses=dx("C50.919", "G89.3")), FAILS)
+add("baclofen investigational: mixed with morphine does not meet", AETNA,
+    case(SPASTICITY, requested=req("62362", "J7999"),
+         regimen=[{"drug": "baclofen", "concentration_mcg_per_ml": 500, "daily_dose_mcg": 200, "compounded": True},
+                  {"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 1, "compounded": True}]),
+    FAILS)
+add("baclofen label: age 3 does not meet (from 4 years)", AETNA, case(SPASTICITY, patient={"age": 3, "sex": "male"}),
+    FAILS)
+add("ziconotide label: psychosis history does not meet", AETNA,
+    case(ZICONOTIDE_REFILL, findings__psychosis_history=True), FAILS)
+add("ziconotide label: age 17 does not meet (adults)", AETNA,
+    case(ZICONOTIDE_REFILL, patient={"age": 17, "sex": "female"}), FAILS)
+add("ziconotide label: 19.2 mcg/day meets", AETNA,
+    case(ZICONOTIDE_REFILL, regimen=[{"drug": "ziconotide", "concentration_mcg_per_ml": 25,
+                                      "daily_dose_mcg": 19.2}]), MEETS)
+add("ziconotide label: 21.6 mcg/day (above 19.2) does not meet", AETNA,
+    case(ZICONOTIDE_REFILL, regimen=[{"drug": "ziconotide", "concentration_mcg_per_ml": 25,
+                                      "daily_dose_mcg": 21.6}]), FAILS)
+add("replacement: wireless monitoring only does not meet", AETNA,
+    case(REPLACEMENT, pump__replacement_reason="wireless-monitoring-only"), FAILS, fast=True)
+add("replacement: battery at end of life meets", AETNA, REPLACEMENT, MEETS)
+add("catheter revision for a broken catheter of a documented pump meets", AETNA,
+    case(PAIN_REFILL, diagnoses=dx("G89.4", "T85.610A"), requested=req("62350", "E0785"),
+         catheter={"problem": "breakdown", "date": "2025-02-01"}), MEETS)
+
+
+# ================================================================ Medicare NCD 280.14 (with LCD L33461, A55239)
+# Opioid pump for severe chronic intractable pain, malignant or not: life expectancy at least 3 months;
+# history of inadequate response to noninvasive methods (systemic opioids, attempts to remove physical and
+# behavioural factors); a preliminary trial through a temporary intrathecal/epidural catheter with acceptable
+# relief, acceptable side effects and patient acceptance (no number; no psychological evaluation). Baclofen:
+# failed at least a 6-week trial of noninvasive spasm control and a favourable response to a trial intrathecal
+# dose. Other uses (ziconotide) need MAC verification, not the opioid pump's life expectancy. Not covered:
+# heparin pumps. Contraindications: allergy, active infection, body size, another programmable implant.
+
+CMS_PAIN = case(PAIN, drop=("psychological_evaluation", "opioid_reduction_agreed", "opioid_reduction_percent"),
+                specialist_evaluation={"specialty": "neurosurgery", "date": "2024-12-10", "other_treatments_failed": True})
+add("complete morphine request without a psychological evaluation meets", CMS, CMS_PAIN, MEETS, fast=True)
+add("life expectancy at least 3 months: exactly 3 meets", CMS, case(CMS_PAIN, life_expectancy_months=3), MEETS,
+    fast=True)
+add("life expectancy at least 3 months: 2 months does not meet", CMS, case(CMS_PAIN, life_expectancy_months=2),
+    FAILS, fast=True)
+add("life expectancy at least 3 months: not documented pends", CMS, case(CMS_PAIN, drop=("life_expectancy_months",)),
+    PENDS)
+add("life expectancy is the opioid pump's: ziconotide refill without one meets", CMS,
+    case(ZICONOTIDE_REFILL, drop=("life_expectancy_months",)), MEETS)
+add("trial through a temporary catheter: epidural catheter meets", CMS,
+    case(CMS_PAIN, intrathecal_trial__method="temporary-epidural-catheter", intrathecal_trial__route="epidural",
+         planned_route="epidural"), MEETS)
+add("trial method not documented pends", CMS, case(CMS_PAIN, drop=("intrathecal_trial.method",)), PENDS)
+add("trial side effects: unacceptable does not meet", CMS,
+    case(CMS_PAIN, intrathecal_trial__side_effects_acceptable=False), FAILS)
+add("trial side effects: not documented pends", CMS,
+    case(CMS_PAIN, drop=("intrathecal_trial.side_effects_acceptable",)), PENDS)
+add("trial patient acceptance: declined does not meet", CMS, case(CMS_PAIN, intrathecal_trial__patient_acceptance=False),
+    FAILS)
+add("trial patient acceptance: not documented pends", CMS,
+    case(CMS_PAIN, drop=("intrathecal_trial.patient_acceptance",)), PENDS)
+add("trial required: no trial pends", CMS, case(CMS_PAIN, drop=("intrathecal_trial",)), PENDS)
+add("noninvasive methods: only massage failed pends", CMS,
+    case(CMS_PAIN, therapy_history=[tried("massage", "massage", duration_weeks=8)]), PENDS)
+add("contraindication: active infection at implant does not meet", CMS,
+    case(CMS_PAIN, findings__active_infection=True), FAILS)
+add("malignant pain meets", CMS, case(CMS_PAIN, diagnoses=dx("C34.90", "G89.3"), life_expectancy_months=12), MEETS)
+add("A55239 specialist evaluation: not documented pends", CMS, case(CMS_PAIN, drop=("specialist_evaluation",)), PENDS)
+add("A55239 specialist evaluation: other treatments not failed does not meet", CMS,
+    case(CMS_PAIN, specialist_evaluation__other_treatments_failed=False), FAILS)
+add("baclofen: 6+ weeks of oral therapy failed, positive bolus meets", CMS, SPASTICITY, MEETS, fast=True)
+add("baclofen: stroke spasticity meets", CMS, case(SPASTICITY, diagnoses=dx("I69.351")), MEETS)
+add("baclofen: trial intrathecal dose not documented pends", CMS, case(SPASTICITY, drop=("intrathecal_trial",)),
+    PENDS)
+add("baclofen: noninvasive spasm control not documented pends", CMS, case(SPASTICITY, drop=("therapy_history",)),
+    PENDS)
+add("baclofen refill for stroke spasticity meets", CMS, case(BACLOFEN_REFILL, diagnoses=dx("I69.351")), MEETS)
+add("morphine refill of a working pump meets", CMS, PAIN_REFILL, MEETS)
+add("not covered: heparin pump does not meet", CMS,
+    case(CMS_PAIN, diagnoses=dx("I26.99"), requested=req("E0783"), regimen=[{"drug": "heparin"}],
+         drop=("intrathecal_trial",)), FAILS)
+add("not covered: implantable insulin pump does not meet", CMS,
+    case(CMS_PAIN, diagnoses=dx("E10.9"), requested=req("E0783"), regimen=[{"drug": "insulin"}],
+         drop=("intrathecal_trial",)), FAILS)
