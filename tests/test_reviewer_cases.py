@@ -558,3 +558,157 @@ add("not covered: heparin pump does not meet", CMS,
 add("not covered: implantable insulin pump does not meet", CMS,
     case(CMS_PAIN, diagnoses=dx("E10.9"), requested=req("E0783"), regimen=[{"drug": "insulin"}],
          drop=("intrathecal_trial",)), FAILS)
+
+
+# ================================================================ second pass: the clauses in combination
+# A contradiction outweighs what is missing (DESIGN, decision semantics): where the policy says no, the
+# line does not meet even when other records are missing. Also the drug-route and indication pairings.
+
+EPIDURAL_CANCER = case(CANCER, planned_route="epidural", intrathecal_trial__method="temporary-epidural-catheter",
+                       intrathecal_trial__route="epidural")
+add("FDA-approved route: epidural clonidine with epidural morphine for cancer pain meets", BCBSA,
+    case(EPIDURAL_CANCER, requested=req("62362", "J0735", "J2274"),
+         regimen=[{"drug": "clonidine", "concentration_mcg_per_ml": 500, "daily_dose_mcg": 720},
+                  {"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 5}]), MEETS)
+add("FDA-approved indication: epidural clonidine for non-cancer pain does not meet", BCBSA,
+    case(PAIN, planned_route="epidural", intrathecal_trial__method="temporary-epidural-catheter",
+         intrathecal_trial__route="epidural", requested=req("62362", "J0735", "J2274"),
+         regimen=[{"drug": "clonidine", "concentration_mcg_per_ml": 500, "daily_dose_mcg": 720},
+                  {"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 5}]),
+    {"62362": FAILS, "J0735": FAILS, "J2274": MEETS})  # epidural morphine for chronic pain is on-label
+add("FDA-approved route: morphine with intrathecal clonidine does not meet", BCBSA,
+    case(PAIN, requested=req("62362", "J7999"),
+         regimen=[{"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 1, "compounded": True},
+                  {"drug": "clonidine", "concentration_mcg_per_ml": 500, "daily_dose_mcg": 100, "compounded": True}]),
+    FAILS)
+add("FDA-approved route: sufentanil does not meet", BCBSA,
+    case(PAIN, requested=req("62362", "J7999"),
+         regimen=[{"drug": "sufentanil", "concentration_mcg_per_ml": 50, "daily_dose_mcg": 20, "compounded": True}]),
+    FAILS)
+add("FDA-approved route: off-label hydromorphone without a trial does not meet (not pend)", BCBSA,
+    case(PAIN, requested=req("62362", "J1170"),
+         regimen=[{"drug": "hydromorphone", "concentration_mg_per_ml": 10, "daily_dose_mg": 1}],
+         drop=("intrathecal_trial",)), FAILS)
+add("head pain excluded: migraine without a trial does not meet (not pend)", BCBSA,
+    case(PAIN, diagnoses=dx("G43.909"), drop=("intrathecal_trial", "therapy_history")), FAILS)
+add("head pain excluded: tension-type headache does not meet", BCBSA,
+    case(PAIN, diagnoses=dx("G44.229", "G89.29")), FAILS)
+add("head pain excluded: refill of a pump for chronic migraine does not meet", BCBSA,
+    case(PAIN_REFILL, diagnoses=dx("G43.709", "G89.29")), FAILS)
+add("morphine for spasticity alone does not meet (no pain indication)", BCBSA,
+    case(PAIN, diagnoses=dx("G82.21")), FAILS)
+add("oral baclofen effective (spasticity responds) does not meet", BCBSA,
+    case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", "effective", duration_weeks=8)]),
+    FAILS)
+add("oral baclofen effective, no screening either: does not meet (not pend)", BCBSA,
+    case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", "effective", duration_weeks=8)],
+         drop=("intrathecal_trial",)), FAILS)
+add("label: baclofen screening not documented pends", BCBSA, case(SPASTICITY, drop=("intrathecal_trial",)), PENDS)
+add("malignant pain: no trial pends (the policy has no cancer waiver)", BCBSA,
+    case(CANCER, drop=("intrathecal_trial",)), PENDS)
+add("ziconotide: history of psychosis does not meet", BCBSA,
+    case(ZICONOTIDE_REFILL, findings__psychosis_history=True), FAILS)
+add("epidural morphine pump after an epidural trial meets", BCBSA,
+    case(PAIN, planned_route="epidural", intrathecal_trial__method="temporary-epidural-catheter",
+         intrathecal_trial__route="epidural"), MEETS)
+
+add("oral baclofen effective (spasticity responds) does not meet", ANTHEM,
+    case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", "effective", duration_weeks=8)]),
+    FAILS)
+add("oral baclofen effective, no screening either: does not meet (not pend)", ANTHEM,
+    case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", "effective", duration_weeks=8)],
+         drop=("intrathecal_trial",)), FAILS)
+add("label: baclofen screening negative at 100 mcg does not meet", ANTHEM,
+    case(SPASTICITY, intrathecal_trial__response="negative", intrathecal_trial__dose_mcg=100,
+         intrathecal_trial__ashworth_reduction=0,
+         intrathecal_trial__dose_steps=[{"dose_mcg": 50, "response": "negative", "date": "2024-04-04"},
+                                        {"dose_mcg": 75, "response": "negative", "date": "2024-04-05"},
+                                        {"dose_mcg": 100, "response": "negative", "date": "2024-04-06"}]), FAILS)
+add("label: baclofen screening not documented pends", ANTHEM, case(SPASTICITY, drop=("intrathecal_trial",)), PENDS)
+add("trial >50%: 40% without the therapy history does not meet (not pend)", ANTHEM,
+    case(PAIN, intrathecal_trial__pain_reduction_percent=40, drop=("therapy_history", "psychological_evaluation")),
+    FAILS)
+add("malignant pain: no trial pends (the guideline has no cancer waiver)", ANTHEM,
+    case(CANCER, drop=("intrathecal_trial",)), PENDS)
+add("not medically necessary: heparin pump, even with a pain diagnosis beside it", ANTHEM,
+    case(PAIN, diagnoses=dx("I26.99", "G89.29"), requested=req("E0783"), regimen=[{"drug": "heparin"}],
+         drop=("intrathecal_trial",)), FAILS)
+add("replacement: irreparable device meets", ANTHEM, case(REPLACEMENT, pump__replacement_reason="irreparable"), MEETS)
+add("replacement: wireless monitoring only (working parts) does not meet", ANTHEM,
+    case(REPLACEMENT, pump__replacement_reason="wireless-monitoring-only"), FAILS)
+add("Prialt: ziconotide for spasticity without pain does not meet", ANTHEM,
+    case(ZICONOTIDE_REFILL, diagnoses=dx("G82.21")), FAILS)
+add("Prialt label: age 17 does not meet (adults)", ANTHEM,
+    case(ZICONOTIDE_REFILL, patient={"age": 17, "sex": "male"}), FAILS)
+add("Prialt label: 21.6 mcg/day does not meet", ANTHEM,
+    case(ZICONOTIDE_REFILL, regimen=[{"drug": "ziconotide", "concentration_mcg_per_ml": 25, "daily_dose_mcg": 21.6}]),
+    FAILS)
+
+add("trial >50%: 49% with the relief duration missing does not meet (not pend)", EVICORE,
+    case(PAIN, intrathecal_trial__pain_reduction_percent=49, drop=("intrathecal_trial.relief_hours",)), FAILS)
+add("opioid reduction declined, no trial yet: does not meet (not pend)", EVICORE,
+    case(PAIN, opioid_reduction_agreed=False, drop=("intrathecal_trial",)), FAILS)
+add("uncontrolled psychiatric disorder, six months not documented: does not meet (not pend)", EVICORE,
+    case(PAIN, findings__uncontrolled_psychiatric_disorder=True, drop=("therapy_history",)), FAILS)
+add("opioid reduction agreement is for an opioid trial: ziconotide without one meets", EVICORE,
+    case(PAIN, diagnoses=dx("G89.29", "M79.7"), requested=req("62362", "J2278"),
+         regimen=[{"drug": "ziconotide", "concentration_mcg_per_ml": 25, "daily_dose_mcg": 2.4}],
+         intrathecal_trial__agent="ziconotide", intrathecal_trial__method="single-bolus",
+         drop=("opioid_reduction_agreed", "opioid_reduction_percent")), MEETS)
+add("cancer pain: six months of noninvasive care not required", EVICORE,
+    case(CANCER, therapy_history=[tried("oral morphine", "systemic-opioid", "intolerant", start_date="2024-12-01",
+                                        end_date="2025-01-01")]), MEETS)
+add("cancer pain: opioid reduction agreement not required", EVICORE,
+    case(CANCER, drop=("opioid_reduction_agreed", "opioid_reduction_percent")), MEETS)
+add("cancer trial waiver: stated advanced cancer with limited survival meets", EVICORE,
+    case(CANCER, cancer={"stage": "advanced", "limited_survival": True}, drop=("intrathecal_trial",)), MEETS)
+add("cancer trial waiver: secondary malignant neoplasm with limited survival meets", EVICORE,
+    case(CANCER, diagnoses=dx("C34.90", "C78.7", "G89.3"), cancer={"limited_survival": True},
+         drop=("intrathecal_trial",)), MEETS)
+add("cancer trial waiver: limited survival stated false, no high risk, trial failed: does not meet", EVICORE,
+    case(CANCER, cancer={"stage": "metastatic", "limited_survival": False},
+         intrathecal_trial__pain_reduction_percent=10), FAILS)
+add("spasticity: exactly six weeks of oral antispasmodics meets", EVICORE,
+    case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", duration_weeks=6),
+                                      SPASTICITY["therapy_history"][1]]), MEETS)
+add("spasticity: Ashworth drop of 1 without the response duration does not meet (not pend)", EVICORE,
+    case(SPASTICITY, intrathecal_trial__ashworth_reduction=1, drop=("intrathecal_trial.response_hours",)), FAILS)
+add("spasticity: spastic cerebral palsy meets", EVICORE, case(SPASTICITY, diagnoses=dx("G80.0")), MEETS)
+add("replacement: upgrade with abuse or neglect not documented does not meet (not pend)", EVICORE,
+    case(REPLACEMENT, pump__replacement_reason="upgrade", drop=("pump.abuse_or_neglect",)), FAILS)
+add("replacement: abuse or neglect with the reason not documented does not meet (not pend)", EVICORE,
+    case(REPLACEMENT, pump__abuse_or_neglect=True, drop=("pump.replacement_reason",)), FAILS)
+add("six months of noninvasive care: injections and stimulation are not noninvasive (pends)", EVICORE,
+    case(PAIN, therapy_history=[tried("physical therapy", "physical-therapy", start_date="2024-03-01",
+                                      end_date="2024-04-01"),
+                                tried("epidural steroid injections", "injection", start_date="2024-03-01",
+                                      end_date="2024-11-01"),
+                                tried("spinal cord stimulator", "spinal-cord-stimulation", start_date="2024-05-01",
+                                      end_date="2024-12-01")]), PENDS)
+add("spasticity: two oral antispasmodics side by side for three weeks are not six weeks (pends)", EVICORE,
+    case(SPASTICITY, therapy_history=[
+        tried("oral baclofen", "oral-antispasmodic", start_date="2024-01-02", end_date="2024-01-23"),
+        tried("tizanidine", "oral-antispasmodic", start_date="2024-01-02", end_date="2024-01-23"),
+        SPASTICITY["therapy_history"][1]]), PENDS)
+add("baclofen refill for brain injury spasticity meets", EVICORE,
+    case(BACLOFEN_REFILL, diagnoses=dx("S06.2X9S")), MEETS)
+add("trial by the same route: a bolus whose route is not documented pends", BCBSA,
+    case(PAIN, intrathecal_trial__method="single-bolus", drop=("intrathecal_trial.route",)), PENDS)
+add("trial by the same route: an epidural bolus for an intrathecal pump does not meet", BCBSA,
+    case(PAIN, intrathecal_trial__method="single-bolus", intrathecal_trial__route="epidural"), FAILS)
+add("trial by the same route: an epidural bolus for an intrathecal pump does not meet", ANTHEM,
+    case(PAIN, intrathecal_trial__method="single-bolus", intrathecal_trial__route="epidural"), FAILS)
+add("supplies follow the pump: a refill kit for an off-label hydromorphone refill does not meet", BCBSA,
+    case(PAIN_REFILL, requested=req("62370", "J7999", "A4220"),
+         regimen=[{"drug": "hydromorphone", "concentration_mg_per_ml": 10, "daily_dose_mg": 2, "compounded": True}]),
+    FAILS)
+add("supplies follow the pump: a refill kit for a morphine refill meets", ANTHEM,
+    case(PAIN_REFILL, requested=req("62370", "J2274", "A4220")), MEETS)
+add("baclofen refill for brain injury spasticity meets", ANTHEM, case(BACLOFEN_REFILL, diagnoses=dx("S06.2X9S")),
+    MEETS)
+add("baclofen refill for cerebral palsy meets", AETNA, case(BACLOFEN_REFILL, diagnoses=dx("G80.0")), MEETS)
+add("six months of noninvasive care: two one-month treatments nine months apart are not six months (pends)", EVICORE,
+    case(PAIN, therapy_history=[tried("physical therapy", "physical-therapy", start_date="2024-01-02",
+                                      end_date="2024-02-02"),
+                                tried("oxycodone", "systemic-opioid", start_date="2024-10-01", end_date="2024-11-01")]),
+    PENDS)
