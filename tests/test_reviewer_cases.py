@@ -712,3 +712,34 @@ add("six months of noninvasive care: two one-month treatments nine months apart 
                                       end_date="2024-02-02"),
                                 tried("oxycodone", "systemic-opioid", start_date="2024-10-01", end_date="2024-11-01")]),
     PENDS)
+add("FDA-approved route and indication: ziconotide for cancer pain meets", BCBSA,
+    case(CANCER, requested=req("62362", "J2278"),
+         regimen=[{"drug": "ziconotide", "concentration_mcg_per_ml": 25, "daily_dose_mcg": 2.4}],
+         intrathecal_trial__agent="ziconotide", intrathecal_trial__method="single-bolus"), MEETS)
+add("scope: a systemic pump refill (96522) is out of scope", BCBSA,
+    case(PAIN_REFILL, requested=req("62370", "J2274", "96522")),
+    {"62370": MEETS, "J2274": MEETS, "96522": OUT})
+add("scope: a systemic pump refill (96522) is out of scope", ANTHEM,
+    case(PAIN_REFILL, requested=req("62370", "J2274", "96522")),
+    {"62370": MEETS, "J2274": MEETS, "96522": OUT})
+add("scope: a systemic pump refill (96522) is out of scope", EVICORE,
+    case(PAIN_REFILL, requested=req("62370", "J2274", "96522")),
+    {"62370": MEETS, "J2274": MEETS, "96522": OUT})
+add("scope: home-infusion per diem (S9328, a commercial code) is out of scope under Medicare", CMS,
+    case(PAIN_REFILL, requested=req("62370", "J2274", "S9328")),
+    {"62370": MEETS, "J2274": MEETS, "S9328": OUT})
+
+
+# ================================================================ the test
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(clock=lambda: datetime(2026, 12, 7, tzinfo=timezone.utc))
+
+
+@pytest.mark.parametrize(("policy", "form", "expected"), CASES)
+def test_reviewer_case(engine: Engine, policy: str, form: dict, expected: dict[str, str]) -> None:
+    det = engine.decide(load_case(json.dumps({**form, "id": "reviewer-case", "policy": policy})))
+    got = {line.code: str(line.outcome) for line in det.lines}
+    assert got == expected, [f"{line.code}: {a.name}: {a.state}" for line in det.lines for a in line.criteria
+                             if a.severity == "violation" and str(a.state) != "met"]
