@@ -20,6 +20,7 @@ from ..knowledge.vocabulary import CriterionState, Outcome
 __all__ = [
     "Citation", "EvidenceLocator", "Fact", "CriterionAssessment", "RequestKindBasis", "Reason",
     "LineDecision", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode", "UnknownTerms",
+    "IntakeWarning",
     "PolicyRef", "VersionChoice", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
 ]
 
@@ -174,6 +175,15 @@ class UnknownTerms(_Model):
     drugs: SortedSet = Field(default_factory=list)
 
 
+class IntakeWarning(_Model):
+    """Something the request stated that the intake could not use (a coding in a code system it does
+    not read, say): it counts toward no criterion, and the sender is told so rather than left to guess."""
+
+    element: str = Field(description="Where in the request: the FHIRPath of the element, or the form field.",
+                         examples=["Bundle.entry[0].resource.diagnosis[1].diagnosisCodeableConcept"])
+    message: str
+
+
 class VersionChoice(_Model):
     """Why the determination was made under its policy version (see :mod:`reasoner.knowledge.versions`)."""
 
@@ -230,6 +240,8 @@ class Determination(_Model):
     advisories: list[Notice] = Field(default_factory=list)
     safety_notices: list[SafetyNotice] = Field(default_factory=list)
     unknown: UnknownTerms = Field(default_factory=UnknownTerms)
+    intake_warnings: list[IntakeWarning] = Field(
+        default_factory=list, description="What the request stated that the intake could not use.")
 
     # ------------------------------------------------------------ views
 

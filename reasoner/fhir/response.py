@@ -11,6 +11,11 @@ Read from ``Determination.to_dict()`` only (``lines[].index/code/outcome/reasons
 * does-not-meet -> A4 with a processNote giving the reasons (a reviewer, not an engine, issues the
   adverse decision);
 * out-of-scope -> NA (no review action required under this policy).
+
+The last ``processNote`` names the policy and version that decided. What the request stated that the
+intake could not use (``intake_warnings``: a diagnosis in a code system it does not read, a payer
+decided under the operator's default policy) comes back as an OperationOutcome entry of warnings,
+each naming its element.
 """
 
 from __future__ import annotations
@@ -80,10 +85,15 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
     if certification and any(line["outcome"] == Outcome.MeetsCriteria for line in determination["lines"]) \
             and may_certify:
         response["preAuthRef"] = certification
-    if notes:
-        response["processNote"] = notes
+    notes.append({"number": len(notes) + 1, "type": "display", "text": _policy_note(determination)})
+    response["processNote"] = notes
     base = _base(request)
     entries = [_entry(response, base)]
+    warnings = determination.get("intake_warnings") or []
+    if warnings:  # what the request stated that could not be used: said, not silently dropped
+        entries.append(_entry({"resourceType": "OperationOutcome", "id": f"{case_id}-intake", "issue": [
+            {"severity": "warning", "code": "informational", "diagnostics": w["message"],
+             "expression": [w["element"]]} for w in warnings]}, base))
     if payload:
         communication = {
             "resourceType": "CommunicationRequest", "id": f"{case_id}-documents", "status": "active",
@@ -153,6 +163,11 @@ def _note(line: Mapping[str, Any], outcome: str, may_certify: bool, determinatio
     if outcome == Outcome.MeetsCriteria and not may_certify:
         return f"{code}: criteria met - recommend approval."
     return None
+
+
+def _policy_note(determination: Mapping[str, Any]) -> str:
+    policy = determination.get("policy", {})
+    return f"Decided under {policy.get('title', '')} ({policy.get('id', '')}, version {policy.get('version', '')})."
 
 
 def _disposition(determination: Mapping[str, Any]) -> str:
