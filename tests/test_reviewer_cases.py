@@ -729,6 +729,25 @@ add("scope: home-infusion per diem (S9328, a commercial code) is out of scope un
     case(PAIN_REFILL, requested=req("62370", "J2274", "S9328")),
     {"62370": MEETS, "J2274": MEETS, "S9328": OUT})
 
+add("other uses, pump labelling: ziconotide in a pump its label does not list does not meet", CMS,
+    case(ZICONOTIDE_REFILL, pump__device="Prometra II"), FAILS)
+add("other uses, pump labelling: ziconotide in a SynchroMed II meets", CMS, ZICONOTIDE_REFILL, MEETS)
+add("general condition 3, pump FDA-approved for the drug: ziconotide in a Prometra II does not meet", AETNA,
+    case(ZICONOTIDE_REFILL, pump__device="Prometra II"), FAILS)
+add("trial through a temporary catheter: a single bolus is not one (does not meet)", CMS,
+    case(CMS_PAIN, intrathecal_trial__method="single-bolus"), FAILS)
+add("replacement only at battery end of life or when irreparable: a malfunction alone pends", EVICORE,
+    case(REPLACEMENT, pump__replacement_reason="malfunction"), PENDS)
+add("baclofen trial: a positive bolus without the score pends", EVICORE,
+    case(SPASTICITY, drop=("intrathecal_trial.ashworth_reduction",)), PENDS)
+add("baclofen trial up to 100 mcg: a response only at 125 mcg does not meet", AETNA,
+    case(SPASTICITY, intrathecal_trial__dose_mcg=125), FAILS)
+add("cancer trial waiver: cancer in remission is not advanced (pends without a trial)", EVICORE,
+    case(CANCER, cancer={"stage": "remission", "limited_survival": True}, drop=("intrathecal_trial",)), PENDS)
+add("opioid reduction by 50%: the agreed amount not documented pends", EVICORE,
+    case(PAIN, drop=("opioid_reduction_percent",)), PENDS)
+add("baclofen for back pain does not meet", ANTHEM, case(SPASTICITY, diagnoses=dx("M54.50", "G89.29")), FAILS)
+add("baclofen for back pain does not meet", EVICORE, case(SPASTICITY, diagnoses=dx("M54.50", "G89.29")), FAILS)
 
 # ================================================================ the test
 
