@@ -748,6 +748,21 @@ add("opioid reduction by 50%: the agreed amount not documented pends", EVICORE,
     case(PAIN, drop=("opioid_reduction_percent",)), PENDS)
 add("baclofen for back pain does not meet", ANTHEM, case(SPASTICITY, diagnoses=dx("M54.50", "G89.29")), FAILS)
 add("baclofen for back pain does not meet", EVICORE, case(SPASTICITY, diagnoses=dx("M54.50", "G89.29")), FAILS)
+add("life expectancy is the opioid pump's: a baclofen pump without one meets", CMS,
+    case(SPASTICITY, drop=("life_expectancy_months",)), MEETS)
+add("temporary trial, opioid or non-opioid: a hydromorphone trial before a morphine pump meets", BCBSA,
+    case(PAIN, intrathecal_trial__agent="hydromorphone"), MEETS)
+add("temporary trial, opioid or non-opioid: a ziconotide bolus before a morphine pump meets", BCBSA,
+    case(PAIN, intrathecal_trial__agent="ziconotide", intrathecal_trial__method="single-bolus"), MEETS)
+add("FDA-approved for route and indication: baclofen mixed with morphine at a refill does not meet", BCBSA,
+    case(BACLOFEN_REFILL, requested=req("62370", "J7999"),
+         regimen=[{"drug": "baclofen", "concentration_mcg_per_ml": 500, "daily_dose_mcg": 300, "compounded": True},
+                  {"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 1, "compounded": True}]),
+    FAILS)
+add("other uses investigational: morphine for neuromyotonia does not meet", BCBSA,
+    case(PAIN, diagnoses=dx("G71.19")), FAILS)
+add("oral baclofen still being taken (not failed) pends", ANTHEM,
+    case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", "ongoing")]), PENDS)
 
 # ================================================================ the test
 
