@@ -554,7 +554,7 @@ add("baclofen refill for stroke spasticity meets", CMS, case(BACLOFEN_REFILL, di
 add("morphine refill of a working pump meets", CMS, PAIN_REFILL, MEETS)
 add("not covered: heparin pump does not meet", CMS,
     case(CMS_PAIN, diagnoses=dx("I26.99"), requested=req("E0783"), regimen=[{"drug": "heparin"}],
-         drop=("intrathecal_trial",)), FAILS)
+         drop=("intrathecal_trial",)), FAILS, fast=True)
 add("not covered: implantable insulin pump does not meet", CMS,
     case(CMS_PAIN, diagnoses=dx("E10.9"), requested=req("E0783"), regimen=[{"drug": "insulin"}],
          drop=("intrathecal_trial",)), FAILS)
@@ -711,7 +711,7 @@ add("six months of noninvasive care: two one-month treatments nine months apart 
     case(PAIN, therapy_history=[tried("physical therapy", "physical-therapy", start_date="2024-01-02",
                                       end_date="2024-02-02"),
                                 tried("oxycodone", "systemic-opioid", start_date="2024-10-01", end_date="2024-11-01")]),
-    PENDS)
+    PENDS, fast=True)
 add("FDA-approved route and indication: ziconotide for cancer pain meets", BCBSA,
     case(CANCER, requested=req("62362", "J2278"),
          regimen=[{"drug": "ziconotide", "concentration_mcg_per_ml": 25, "daily_dose_mcg": 2.4}],
@@ -730,7 +730,7 @@ add("scope: home-infusion per diem (S9328, a commercial code) is out of scope un
     {"62370": MEETS, "J2274": MEETS, "S9328": OUT})
 
 add("other uses, pump labelling: ziconotide in a pump its label does not list does not meet", CMS,
-    case(ZICONOTIDE_REFILL, pump__device="Prometra II"), FAILS)
+    case(ZICONOTIDE_REFILL, pump__device="Prometra II"), FAILS, fast=True)
 add("other uses, pump labelling: ziconotide in a SynchroMed II meets", CMS, ZICONOTIDE_REFILL, MEETS)
 add("general condition 3, pump FDA-approved for the drug: ziconotide in a Prometra II does not meet", AETNA,
     case(ZICONOTIDE_REFILL, pump__device="Prometra II"), FAILS)
