@@ -763,6 +763,29 @@ add("other uses investigational: morphine for neuromyotonia does not meet", BCBS
     case(PAIN, diagnoses=dx("G71.19")), FAILS)
 add("oral baclofen still being taken (not failed) pends", ANTHEM,
     case(SPASTICITY, therapy_history=[tried("oral baclofen", "oral-antispasmodic", "ongoing")]), PENDS)
+add("life expectancy is UNCONFIRMED for Aetna (never blocks): none documented meets", AETNA,
+    case(PAIN, drop=("life_expectancy_months",)), MEETS)
+add("contraindication at a refill (DESIGN: placement ones warn): active infection meets with a warning", AETNA,
+    case(PAIN_REFILL, findings__active_infection=True), MEETS)
+add("contraindication of the drug itself at a refill: allergy to morphine does not meet", AETNA,
+    case(PAIN_REFILL, findings__drug_allergy=True), FAILS)
+add("psychological evaluation must be favourable: a conditional one pends", AETNA,
+    case(PAIN, psychological_evaluation__result="conditional"), PENDS)
+add("physical and behavioural factors: only drugs tried (non-malignant) pends", CMS,
+    case(CMS_PAIN, therapy_history=[PAIN["therapy_history"][2], PAIN["therapy_history"][3]]), PENDS)
+add("terminal malignancy, less weight on behavioural approaches: metastatic cancer with limited survival meets", CMS,
+    case(CMS_PAIN, diagnoses=dx("C34.90", "G89.3"), life_expectancy_months=5,
+         cancer={"stage": "metastatic", "limited_survival": True}, therapy_history=[PAIN["therapy_history"][2]]), MEETS)
+add("A55239 oral or subcutaneous treatment ineffective: only therapy and exercise tried pends", CMS,
+    case(CMS_PAIN, therapy_history=[PAIN["therapy_history"][0], PAIN["therapy_history"][1]]), PENDS)
+add("acceptable relief (no number): 50% meets", CMS, case(CMS_PAIN, intrathecal_trial__pain_reduction_percent=50),
+    MEETS)
+add("acceptable relief (no number): 30% pends for a reviewer, never denies", CMS,
+    case(CMS_PAIN, intrathecal_trial__pain_reduction_percent=30), PENDS)
+add("acceptable relief: no relief at all does not meet", CMS,
+    case(CMS_PAIN, intrathecal_trial__pain_reduction_percent=0), FAILS)
+add("trial >50%: exactly 50% without the therapy history does not meet (not pend)", BCBSA,
+    case(PAIN, intrathecal_trial__pain_reduction_percent=50, drop=("therapy_history",)), FAILS)
 
 # ================================================================ the test
 
