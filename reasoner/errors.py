@@ -9,7 +9,7 @@ __all__ = [
     "NecessityError", "CaseLoadError", "UnknownPolicyError", "OntologyError", "ShapesError",
     "QueryError", "StoreError", "CaseExistsError", "CaseNotFoundError", "DeterminationNotFoundError",
     "InvalidIdentifierError", "StoreLockedError", "StoreConfigError", "QueryRefusedError",
-    "QueryTooLargeError", "QueryTimeoutError",
+    "QueryTooLargeError", "QueryTimeoutError", "NoticeSettingsError", "FhirInputError",
 ]
 
 
@@ -63,6 +63,13 @@ class ShapesError(NecessityError):
     """A shapes file is missing, malformed or incomplete."""
 
     title = "Shapes error"
+
+
+class NoticeSettingsError(NecessityError):
+    """The notice settings (``policies.toml`` beside the letter templates) are malformed: an unknown
+    table or key, a missing default, or a policy entry that matches no policy."""
+
+    title = "Notice settings error"
 
 
 class QueryError(NecessityError):
@@ -129,3 +136,14 @@ class QueryTimeoutError(QueryError):
     """A query ran past its time limit (and was stopped)."""
 
     title = "Query time limit exceeded"
+
+
+class FhirInputError(CaseLoadError):
+    """A PAS bundle that cannot be read or mapped; ``field`` is the FHIRPath of the element."""
+
+    title = "Invalid PAS request"
+
+    # element defaults to None only so the error can be unpickled (it crosses from a decision worker)
+    def __init__(self, reason: str, *, element: str | None = None, source: str = "bundle") -> None:
+        super().__init__(reason, source=source, field=element)
+        self.element = element

@@ -121,7 +121,7 @@ def test_a_trial_with_no_method_5_percent_relief_and_a_failed_massage_does_not_m
                  therapy_history=[{"therapy": "massage", "category": "massage", "outcome": "failed"}])
     assert det.outcome == "insufficient-documentation"
     undocumented = names(det, CriterionState.CriterionNotDocumented)
-    assert {"temporary catheter trial with acceptable relief", "physical and behavioural factors addressed",
+    assert {"temporary catheter trial with acceptable relief", "physical and behavioral factors addressed",
             "oral or subcutaneous treatment ineffective or poorly tolerated"} <= undocumented
 
 
@@ -145,18 +145,18 @@ def test_an_admixture_with_an_opioid_is_an_opioid_pump(engine: BothPaths) -> Non
     assert "life expectancy of at least 3 months for an opioid pump" in names(det, CriterionState.CriterionNotMet)
 
 
-# ---------------------------------------------------------------- noninvasive methods, physical and behavioural factors, A55239
+# ---------------------------------------------------------------- noninvasive methods, physical and behavioral factors, A55239
 
-def test_physical_and_behavioural_factors_are_asked_for(engine: BothPaths) -> None:
+def test_physical_and_behavioral_factors_are_asked_for(engine: BothPaths) -> None:
     history = [{"therapy": "oxycodone", "category": "systemic-opioid", "outcome": "failed"}]
     det = decide(engine, OPIOID, therapy_history=history)
     assert det.outcome == "insufficient-documentation"
-    assert "physical and behavioural factors addressed" in names(det, CriterionState.CriterionNotDocumented)
-    behavioural = history + [{"therapy": "CBT", "category": "behavioral-therapy", "outcome": "ongoing"}]
-    assert decide(engine, OPIOID, therapy_history=behavioural).outcome == "meets-criteria"
+    assert "physical and behavioral factors addressed" in names(det, CriterionState.CriterionNotDocumented)
+    behavioral = history + [{"therapy": "CBT", "category": "behavioral-therapy", "outcome": "ongoing"}]
+    assert decide(engine, OPIOID, therapy_history=behavioral).outcome == "meets-criteria"
 
 
-def test_terminal_malignancy_needs_less_behavioural_emphasis(engine: BothPaths) -> None:
+def test_terminal_malignancy_needs_less_behavioral_emphasis(engine: BothPaths) -> None:
     history = [{"therapy": "oral morphine", "category": "systemic-opioid", "outcome": "intolerant"}]
     cancer = {"diagnoses": [{"code": "C25.9", "system": "ICD-10-CM"}, {"code": "G89.3", "system": "ICD-10-CM"}],
               "therapy_history": history, "life_expectancy_months": 5}

@@ -149,13 +149,13 @@ def test_undated_durations_that_only_add_up_pend_with_a_warning(engine: BothPath
     assert decide(engine, NON_MALIGNANT, therapy_history=one_long).outcome == "meets-criteria"
 
 
-# ---------------------------------------------------------------- behavioural health, opioid reduction
+# ---------------------------------------------------------------- behavioral health, opioid reduction
 
-def test_behavioural_health_attestation(engine: BothPaths) -> None:
+def test_behavioral_health_attestation(engine: BothPaths) -> None:
     assert decide(engine, NON_MALIGNANT, findings={**NONE_PRESENT, "uncontrolled_psychiatric_disorder": True}
                   ).outcome == "does-not-meet"
     det = decide(engine, NON_MALIGNANT, drop=("findings.uncontrolled_psychiatric_disorder",))
-    assert "behavioural-health attestation" in names(det, CriterionState.CriterionNotDocumented)
+    assert "behavioral-health attestation" in names(det, CriterionState.CriterionNotDocumented)
 
 
 @pytest.mark.parametrize(("changes", "drop", "outcome"), [

@@ -75,7 +75,7 @@ def test_case_loads_from_json_form(path: Path) -> None:
     assert case.case_id == path.stem == _form(path)["id"]
     assert case.iri == CASE[case.case_id]
     assert case.source_format == "json"
-    assert case.requested_policy == "aetna-cpb-0161"
+    assert case.requested_policy == _form(path)["policy"]
     assert (case.iri, RDF.type, NEC.Case) in case.graph
     assert (case.iri, NEC.caseId, Literal(case.case_id)) in case.graph
     lines = list(case.graph.objects(case.iri, NEC.hasRequestedLine))

@@ -84,10 +84,11 @@ def _decision_content() -> dict:
     return {m: {"schema": {"type": "string"}} for m in ("text/markdown", "text/html", "text/turtle")}
 
 
-def _letter(det: Determination, media: str, *, status: int = 200, headers: dict | None = None) -> Response:
-    """The provider letter (Markdown) or the reviewer's page (HTML), from the determination model."""
+def _letter(det: Determination, media: str, number: int, *, status: int = 200,
+            headers: dict | None = None) -> Response:
+    """The provider notice (Markdown) or the reviewer's page (HTML) of the ``number``-th determination."""
     content_type, render = LETTERS[media]
-    return Response(render(det), status_code=status, media_type=content_type, headers=headers)
+    return Response(render(det, number=number), status_code=status, media_type=content_type, headers=headers)
 
 
 def _rdf(graph: Graph, media: str) -> Response:
@@ -185,7 +186,8 @@ def _case_document(store: Store, case_id: str, media: str) -> Response:
         records = store.list_determinations(case_id)
         if not records:
             raise DeterminationNotFoundError(f"case '{case_id}' has no determination yet")
-        return _letter(_stored(store, case_id, max(r.number for r in records)), media)
+        latest = max(r.number for r in records)
+        return _letter(_stored(store, case_id, latest), media, latest)
     return _rdf(graph, media)
 
 
@@ -221,7 +223,7 @@ def get_determination(case_id: CaseId, number: DeterminationNumber,
     media = choose(request.headers.get("accept"), DETERMINATION_TYPES)
     graph = store.get_determination(case_id, number)
     if media in LETTERS:
-        return _letter(_stored(store, case_id, number), media)
+        return _letter(_stored(store, case_id, number), media, number)
     if media != "application/json":
         return _rdf(graph, media)
     record = next(r for r in store.list_determinations(case_id) if r.number == number)
