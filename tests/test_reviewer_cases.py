@@ -55,7 +55,7 @@ PAIN = {  # non-malignant pain, morphine pump, everything every policy asks docu
     "regimen": [{"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 1}],
     "therapy_history": [
         tried("physical therapy", "physical-therapy", start_date="2024-01-02", end_date="2024-04-01"),
-        tried("cognitive behavioural therapy", "behavioral-therapy", start_date="2024-02-01", end_date="2024-06-01"),
+        tried("cognitive behavioral therapy", "behavioral-therapy", start_date="2024-02-01", end_date="2024-06-01"),
         tried("oxycodone", "systemic-opioid", start_date="2024-03-01", end_date="2024-11-15"),
         tried("gabapentin", "anticonvulsant", "intolerant", start_date="2024-04-01", end_date="2024-06-01"),
     ],
@@ -314,7 +314,7 @@ add("Prialt: contraindication to intrathecal use (spinal canal obstruction) at i
 
 
 # ================================================================ eviCore CMM-210
-# Non-malignant pain: at least 6 months of provider-directed noninvasive care; a behavioural-health
+# Non-malignant pain: at least 6 months of provider-directed noninvasive care; a behavioral-health
 # attestation (no uncontrolled mental-health or substance problem); agreement to reduce systemic opioids
 # by 50% before the intrathecal opioid trial; trial success is >50% pain reduction lasting 8 hours plus
 # better function (copies disagree, >= 50% against > 50%: exactly 50% pends for a reviewer, never denies).
@@ -343,9 +343,9 @@ add("opioid reduction agreement: not documented pends", EVICORE,
     case(PAIN, drop=("opioid_reduction_agreed", "opioid_reduction_percent")), PENDS, fast=True)
 add("opioid reduction by 50%: an agreement to reduce by 30% does not meet", EVICORE,
     case(PAIN, opioid_reduction_percent=30), FAILS)
-add("behavioural health: uncontrolled psychiatric disorder does not meet", EVICORE,
+add("behavioral health: uncontrolled psychiatric disorder does not meet", EVICORE,
     case(PAIN, findings__uncontrolled_psychiatric_disorder=True), FAILS)
-add("behavioural health: attestation not documented pends", EVICORE,
+add("behavioral health: attestation not documented pends", EVICORE,
     case(PAIN, drop=("findings.uncontrolled_psychiatric_disorder",)), PENDS)
 add("six months of noninvasive care: a span of exactly six months meets", EVICORE,
     case(PAIN, therapy_history=[tried("physical therapy", "physical-therapy", start_date="2024-03-01",
@@ -425,7 +425,7 @@ add("morphine refill of a working pump meets", EVICORE, PAIN_REFILL, MEETS)
 # cord disease or injury, MS, stroke, stiff-person syndrome; baclofen for cancer pain, neuromyotonia or
 # RA, or mixed with other agents, is investigational. Pain: IT opioids, ziconotide or clonidine once less
 # invasive therapy failed and a trial of 1-2 days showed >=50% relief with acceptable side effects; a
-# favourable psychological evaluation for non-malignant pain. Contraindications: active infection, body too
+# favorable psychological evaluation for non-malignant pain. Contraindications: active infection, body too
 # small, drug allergy, another programmable implant. A replacement whose only new feature is wireless
 # monitoring is not medically necessary.
 
@@ -438,7 +438,7 @@ add("trial side effects: unacceptable does not meet", AETNA,
     case(PAIN, intrathecal_trial__side_effects_acceptable=False), FAILS)
 add("trial side effects: not documented pends", AETNA,
     case(PAIN, drop=("intrathecal_trial.side_effects_acceptable",)), PENDS, fast=True)
-add("psychological evaluation (non-malignant): unfavourable does not meet", AETNA,
+add("psychological evaluation (non-malignant): unfavorable does not meet", AETNA,
     case(PAIN, psychological_evaluation__result="unfavorable"), FAILS)
 add("psychological evaluation (non-malignant): not documented pends", AETNA,
     case(PAIN, drop=("psychological_evaluation",)), PENDS)
@@ -506,9 +506,9 @@ add("catheter revision for a broken catheter of a documented pump meets", AETNA,
 # ================================================================ Medicare NCD 280.14 (with LCD L33461, A55239)
 # Opioid pump for severe chronic intractable pain, malignant or not: life expectancy at least 3 months;
 # history of inadequate response to noninvasive methods (systemic opioids, attempts to remove physical and
-# behavioural factors); a preliminary trial through a temporary intrathecal/epidural catheter with acceptable
+# behavioral factors); a preliminary trial through a temporary intrathecal/epidural catheter with acceptable
 # relief, acceptable side effects and patient acceptance (no number; no psychological evaluation). Baclofen:
-# failed at least a 6-week trial of noninvasive spasm control and a favourable response to a trial intrathecal
+# failed at least a 6-week trial of noninvasive spasm control and a favorable response to a trial intrathecal
 # dose. Other uses (ziconotide) need MAC verification, not the opioid pump's life expectancy. Not covered:
 # heparin pumps. Contraindications: allergy, active infection, body size, another programmable implant.
 
@@ -729,9 +729,9 @@ add("scope: home-infusion per diem (S9328, a commercial code) is out of scope un
     case(PAIN_REFILL, requested=req("62370", "J2274", "S9328")),
     {"62370": MEETS, "J2274": MEETS, "S9328": OUT})
 
-add("other uses, pump labelling: ziconotide in a pump its label does not list does not meet", CMS,
+add("other uses, pump labeling: ziconotide in a pump its label does not list does not meet", CMS,
     case(ZICONOTIDE_REFILL, pump__device="Prometra II"), FAILS, fast=True)
-add("other uses, pump labelling: ziconotide in a SynchroMed II meets", CMS, ZICONOTIDE_REFILL, MEETS)
+add("other uses, pump labeling: ziconotide in a SynchroMed II meets", CMS, ZICONOTIDE_REFILL, MEETS)
 add("general condition 3, pump FDA-approved for the drug: ziconotide in a Prometra II does not meet", AETNA,
     case(ZICONOTIDE_REFILL, pump__device="Prometra II"), FAILS)
 add("trial through a temporary catheter: a single bolus is not one (does not meet)", CMS,
@@ -769,11 +769,11 @@ add("contraindication at a refill (DESIGN: placement ones warn): active infectio
     case(PAIN_REFILL, findings__active_infection=True), MEETS)
 add("contraindication of the drug itself at a refill: allergy to morphine does not meet", AETNA,
     case(PAIN_REFILL, findings__drug_allergy=True), FAILS)
-add("psychological evaluation must be favourable: a conditional one pends", AETNA,
+add("psychological evaluation must be favorable: a conditional one pends", AETNA,
     case(PAIN, psychological_evaluation__result="conditional"), PENDS)
-add("physical and behavioural factors: only drugs tried (non-malignant) pends", CMS,
+add("physical and behavioral factors: only drugs tried (non-malignant) pends", CMS,
     case(CMS_PAIN, therapy_history=[PAIN["therapy_history"][2], PAIN["therapy_history"][3]]), PENDS)
-add("terminal malignancy, less weight on behavioural approaches: metastatic cancer with limited survival meets", CMS,
+add("terminal malignancy, less weight on behavioral approaches: metastatic cancer with limited survival meets", CMS,
     case(CMS_PAIN, diagnoses=dx("C34.90", "G89.3"), life_expectancy_months=5,
          cancer={"stage": "metastatic", "limited_survival": True}, therapy_history=[PAIN["therapy_history"][2]]), MEETS)
 add("A55239 oral or subcutaneous treatment ineffective: only therapy and exercise tried pends", CMS,
