@@ -786,6 +786,14 @@ add("acceptable relief: no relief at all does not meet", CMS,
     case(CMS_PAIN, intrathecal_trial__pain_reduction_percent=0), FAILS)
 add("trial >50%: exactly 50% without the therapy history does not meet (not pend)", BCBSA,
     case(PAIN, intrathecal_trial__pain_reduction_percent=50, drop=("therapy_history",)), FAILS)
+add("Prialt: a psychotic disorder diagnosed (schizophrenia) is a history of psychosis: does not meet", ANTHEM,
+    case(ZICONOTIDE_REFILL, diagnoses=dx("G89.29", "M79.7", "F20.9"), drop=("findings.psychosis_history",)), FAILS)
+add("ziconotide label: a psychotic disorder diagnosed does not meet", BCBSA,
+    case(ZICONOTIDE_REFILL, diagnoses=dx("G89.29", "M79.7", "F20.9"), drop=("findings.psychosis_history",)), FAILS)
+add("ziconotide label: a psychotic disorder diagnosed does not meet", EVICORE,
+    case(ZICONOTIDE_REFILL, diagnoses=dx("G89.29", "M79.7", "F25.0"), drop=("findings.psychosis_history",)), FAILS)
+add("ziconotide label: a depressive disorder without psychosis is not a history of psychosis", AETNA,
+    case(ZICONOTIDE_REFILL, diagnoses=dx("G89.29", "M79.7", "F33.1")), MEETS)
 
 # ================================================================ the test
 
