@@ -787,7 +787,8 @@ add("acceptable relief: no relief at all does not meet", CMS,
 add("trial >50%: exactly 50% without the therapy history does not meet (not pend)", BCBSA,
     case(PAIN, intrathecal_trial__pain_reduction_percent=50, drop=("therapy_history",)), FAILS)
 add("Prialt: a psychotic disorder diagnosed (schizophrenia) is a history of psychosis: does not meet", ANTHEM,
-    case(ZICONOTIDE_REFILL, diagnoses=dx("G89.29", "M79.7", "F20.9"), drop=("findings.psychosis_history",)), FAILS)
+    case(ZICONOTIDE_REFILL, diagnoses=dx("G89.29", "M79.7", "F20.9"), drop=("findings.psychosis_history",)), FAILS,
+    fast=True)
 add("ziconotide label: a psychotic disorder diagnosed does not meet", BCBSA,
     case(ZICONOTIDE_REFILL, diagnoses=dx("G89.29", "M79.7", "F20.9"), drop=("findings.psychosis_history",)), FAILS)
 add("ziconotide label: a psychotic disorder diagnosed does not meet", EVICORE,
