@@ -16,11 +16,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..vocabulary import CriterionState, Outcome
+from .review_model import LineReview, Review
 
 __all__ = [
     "Citation", "EvidenceLocator", "Fact", "CriterionAssessment", "RequestKindBasis", "Reason",
     "LineDecision", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode", "UnknownTerms",
     "PolicyRef", "VersionChoice", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
+    "Review", "LineReview",
 ]
 
 SortedSet = Annotated[list[str], AfterValidator(lambda v: sorted(set(v)))]
@@ -230,6 +232,9 @@ class Determination(_Model):
     advisories: list[Notice] = Field(default_factory=list)
     safety_notices: list[SafetyNotice] = Field(default_factory=list)
     unknown: UnknownTerms = Field(default_factory=UnknownTerms)
+    review: Review | None = Field(default=None, exclude_if=lambda v: v is None, description=(
+        "Set when a person decided: the review recorded as this determination, with the reviewer's decision "
+        "beside the engine's recommendation on each reviewed line."))
 
     # ------------------------------------------------------------ views
 
