@@ -79,11 +79,17 @@ def _tidy(text: str, fmt: Format) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def render(det: Determination, *, letter: str = "provider", fmt: Format = "markdown") -> str:
-    """Render one letter (``provider`` or ``reviewer``) as Markdown or HTML."""
+def render(det: Determination, *, letter: str = "provider", fmt: Format = "markdown",
+           signoff: dict | None = None) -> str:
+    """Render one letter (``provider`` or ``reviewer``) as Markdown or HTML.
+
+    ``signoff`` (the reviewer's page only) says what the sign-off section offers: the determination's
+    number and the latest, the form's action and token, the decisions the reader's role may make.
+    None: the page shows how to sign off without a form (a printout, or the CLI).
+    """
     dirs = tuple(templates_dirs())
     template = _environment(fmt, dirs).get_template(LETTERS[letter])
-    return _tidy(template.render(det=det, words=_words(dirs, det.policy.id)), fmt)
+    return _tidy(template.render(det=det, words=_words(dirs, det.policy.id), signoff=signoff), fmt)
 
 
 def letter_markdown(det: Determination) -> str:
@@ -96,6 +102,7 @@ def letter_html(det: Determination) -> str:
     return render(det, letter="provider", fmt="html")
 
 
-def reviewer_page(det: Determination) -> str:
-    """The reviewer's page: the reviewer's file as HTML, the criteria tree marked per line."""
-    return render(det, letter="reviewer", fmt="html")
+def reviewer_page(det: Determination, *, signoff: dict | None = None) -> str:
+    """The reviewer's page: the reviewer's file as HTML, the criteria tree per request kind, and the
+    sign-off form (see :func:`render`)."""
+    return render(det, letter="reviewer", fmt="html", signoff=signoff)
