@@ -23,7 +23,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .determination import Determination
-from .vocabulary import CriterionState, Outcome, term
+from .review.view import citations_to_check, groups
+from .vocabulary import CriterionState, Outcome, recommendation, term
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 
@@ -49,7 +50,8 @@ def _environment(fmt: Format, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals.update(fmt=fmt, when=_when, label=lambda word: term(word).label,
                        phrase=lambda word: term(word).phrase, met_state=str(CriterionState.CriterionMet),
-                       adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)])
+                       adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)],
+                       review_groups=groups, citations_to_check=citations_to_check, recommendation=recommendation)
     return env
 
 
