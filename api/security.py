@@ -4,7 +4,7 @@ Keys come from :class:`api.settings.Settings` (``NECESSITY_API_KEYS``, comma-sep
 ``KEY=ROLE:REVIEWER_ID`` is a reviewer's key). A client sends one in ``X-API-Key``, as
 ``Authorization: Bearer <key>``, or, from a browser, as the password of HTTP Basic
 authentication (``Authorization: Basic``, any user name): a request that prefers HTML and has no
-key is answered 401 with a ``Basic`` challenge too, so the browser asks the reviewer for the key
+key is answered 401 with a ``Basic`` challenge (a browser answers no other), so the browser asks for the key
 and sends it with every later request of the page, the sign-off form's included. Keys are
 compared in constant time and never logged; a missing or wrong key gets a 401 problem.
 """
@@ -30,7 +30,8 @@ _bearer = HTTPBearer(auto_error=False, description="The same API key, as a beare
 
 class Unauthorized(HTTPException):
     def __init__(self, detail: str, *, browser: bool = False) -> None:
-        challenge = 'Bearer realm="necessity"' + (', Basic realm="necessity", charset="UTF-8"' if browser else "")
+        # a browser answers only a challenge it knows, given alone: Basic, so it asks for the key
+        challenge = 'Basic realm="necessity", charset="UTF-8"' if browser else 'Bearer realm="necessity"'
         super().__init__(401, detail, headers={"WWW-Authenticate": challenge})
         self.problem_extra = {"field": "X-API-Key"}
 
