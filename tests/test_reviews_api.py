@@ -172,3 +172,53 @@ def test_store_check_backup_and_restore_accept_review_graphs(client: TestClient,
         assert [r.reviewed for r in records] == [False, True]
     finally:
         other.close()
+
+
+def _inquiry(bundle: dict, sequences: list[int] | None = None) -> dict:
+    """A PAS inquiry built from the request: its Claim (the original identifier), the items asked about."""
+    claim = json.loads(json.dumps(bundle["entry"][0]["resource"]))
+    claim.pop("supportingInfo", None)
+    if sequences is None:
+        claim.pop("item", None)
+    else:
+        claim["item"] = [i for i in claim["item"] if i["sequence"] in sequences]
+    return {"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": bundle["entry"][0]["fullUrl"],
+                                                                        "resource": claim}]}
+
+
+def _actions(answer: dict) -> dict[int, str]:
+    response = answer["entry"][0]["resource"]
+    return {item["itemSequence"]: item["adjudication"][0]["extension"][0]["extension"][0]["valueCodeableConcept"]
+            ["coding"][0]["code"] for item in response["item"]}
+
+
+def test_pas_inquiry_answers_the_reviewers_decision(client: TestClient) -> None:
+    fhir = {"Content-Type": "application/fhir+json"}
+    bundle = json.loads((CASES / "fhir" / "pas-initial-implant-trial-40pct.json").read_text(encoding="utf-8"))
+    r = client.post("/Claim/$submit", json=bundle, headers={**fhir, **auth(INTEGRATOR)})
+    assert r.status_code == 200, r.text
+    assert _actions(r.json()) == {1: "A4", 2: "A4"}  # criteria not met: pended for a reviewer
+    case = bundle["entry"][0]["resource"]["identifier"][0]["value"]
+
+    inquiry = client.post("/Claim/$inquire", json=_inquiry(bundle), headers={**fhir, **auth(INTEGRATOR)})
+    assert inquiry.status_code == 200 and _actions(inquiry.json()) == {1: "A4", 2: "A4"}
+
+    r = _review(client, case, PHYSICIAN, {"determination": 1, "lines": [
+        {"code": "62362", "decision": "deny", "reason": "Trial gave 40% relief; the policy requires 50%."},
+        {"code": "J2274", "decision": "pend", "reason": "Ask for a repeat trial report."}]})
+    assert r.status_code == 201, r.text
+    answer = client.post("/Claim/$inquire", json=_inquiry(bundle), headers={**fhir, **auth(INTEGRATOR)}).json()
+    assert _actions(answer) == {1: "A3", 2: "A4"}
+    response = answer["entry"][0]["resource"]
+    notes = {n["number"]: n["text"] for n in response["processNote"]}
+    denied = next(i for i in response["item"] if i["itemSequence"] == 1)
+    text = notes[denied["noteNumber"][0]]
+    assert "denied by physician reviewer md-0007" in text and "40% relief" in text
+    assert response["request"]["identifier"]["value"] == case
+
+    one = client.post("/Claim/$inquire", json=_inquiry(bundle, [2]), headers={**fhir, **auth(INTEGRATOR)}).json()
+    assert _actions(one) == {2: "A4"}
+    unknown = _inquiry(bundle)
+    unknown["entry"][0]["resource"]["identifier"][0]["value"] = "PA-NOT-STORED"
+    r = client.post("/Claim/$inquire", json=unknown, headers={**fhir, **auth(INTEGRATOR)})
+    assert r.status_code == 404 and r.json()["resourceType"] == "OperationOutcome"
