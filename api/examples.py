@@ -10,7 +10,7 @@ from typing import Any
 from reasoner.loading import case_to_jsonld, load_case
 from reasoner.loading.jsonschema import form_json_schema
 from reasoner.namespaces import bind_prefixes
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 __all__ = ["EXAMPLE_CASE", "case_body_examples", "SPARQL_EXAMPLE"]
 

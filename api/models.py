@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from reasoner.determination import Determination
 from reasoner.determination.review_model import Review
-from reasoner.vocabulary import Outcome
+from reasoner.knowledge.vocabulary import Outcome
 
 __all__ = ["Health", "VersionInfo", "DeterminationSummary", "StoredDetermination", "Decision", "CasePublic"]
 

@@ -20,7 +20,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from reasoner.review import Reviewer
-from reasoner.vocabulary import ReviewerRole
+from reasoner.knowledge.vocabulary import ReviewerRole
 
 __all__ = ["require_api_key", "ApiKeyDep", "ReviewerDep", "presented_key"]
 

@@ -19,13 +19,14 @@ from rdflib import URIRef
 from reasoner.determination import Determination
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.errors import StoreError, UnknownPolicyError
-from reasoner.fastpath.form_graph import FormCase, read_case
+from reasoner.loading.form_graph import FormCase, read_case
 from reasoner.fhir import FHIR_JSON, load_pas_bundle, response_bundle
 from reasoner.letters import letter_markdown, reviewer_page
 from reasoner.loading import LoadedCase, load_case
 from reasoner.store import determination_iri
 
 from .models import Decision
+from reasoner.determination.rdf import to_graph, to_ntriples
 
 __all__ = ["Prepared", "prepare", "prepare_pas", "prepare_redecision", "decide", "render_decision", "LETTERS"]
 
@@ -70,7 +71,7 @@ class Prepared:
         if str(iri) == self.determination_iri or self.decided is None:
             return self
         body, media_type = render_decision(self.decided, iri, accept)
-        return Prepared(self.case_id, "", str(iri), self.decided.to_ntriples(iri), body, media_type, self.decided)
+        return Prepared(self.case_id, "", str(iri), to_ntriples(self.decided, iri), body, media_type, self.decided)
 
 
 def decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, version: str | None) -> Determination:
@@ -91,7 +92,7 @@ def render_decision(det: Determination, iri: URIRef, media: str) -> tuple[bytes,
         content_type, render = LETTERS[media]
         return render(det).encode("utf-8"), content_type
     if media == "text/turtle":
-        return det.to_graph(iri).serialize(format="turtle", encoding="utf-8"), "text/turtle"
+        return to_graph(det, iri).serialize(format="turtle", encoding="utf-8"), "text/turtle"
     number = int(str(iri).rsplit("/", 1)[-1])
     body = Decision(number=number, iri=str(iri), url=f"/cases/{det.case_id}/determinations/{number}",
                     case_url=f"/cases/{det.case_id}",
@@ -124,7 +125,7 @@ def prepare(engine: Engine, body: bytes, media: str, policy: str | None, version
     case = read_case(body, content_type=media, source="body")  # a JSON form skips the JSON-LD expansion
     det = decide(engine, case, policy, version)
     iri = determination_iri(case.case_id, 1)
-    det_nt = det.to_ntriples(iri)
+    det_nt = to_ntriples(det, iri)
     response, media_type = render_decision(det, iri, accept)
     return Prepared(case.case_id, _case_nt(case), str(iri), det_nt, response, media_type)
 
@@ -145,7 +146,7 @@ def prepare_pas(engine: Engine, body: bytes, may_certify: bool) -> Prepared:
     answer = response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,
                              certification=f"{case.case_id}-1", may_certify=may_certify)
     text = json.dumps(answer, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return Prepared(case.case_id, _case_nt(case), str(iri), det.to_ntriples(iri), text.encode("utf-8"), FHIR_JSON)
+    return Prepared(case.case_id, _case_nt(case), str(iri), to_ntriples(det, iri), text.encode("utf-8"), FHIR_JSON)
 
 
 def prepare_redecision(engine: Engine, case_nt: str, case_id: str, number: int, policy: str | None,
@@ -160,4 +161,4 @@ def prepare_redecision(engine: Engine, case_nt: str, case_id: str, number: int, 
     det = decide(engine, case, policy, version)
     iri = determination_iri(case_id, number)
     body, media_type = render_decision(det, iri, accept)
-    return Prepared(case_id, "", str(iri), det.to_ntriples(iri), body, media_type, det)
+    return Prepared(case_id, "", str(iri), to_ntriples(det, iri), body, media_type, det)

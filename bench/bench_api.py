@@ -49,7 +49,8 @@ if str(REPO) not in sys.path:
 
 from bench.generate_cases import generate  # noqa: E402
 from reasoner import __version__  # noqa: E402
-from reasoner.paths import data_root  # noqa: E402
+from reasoner.knowledge.paths import data_root  # noqa: E402
+from reasoner.determination.rdf import to_ntriples
 
 API_KEY = "bench-key-not-a-secret"
 STORE_QUERIES = ["cases-pended-for-document.rq", "outcomes-by-policy-version.rq", "cases-citing-criterion.rq",
@@ -178,7 +179,7 @@ def post_phases(n: int) -> list[dict]:
     does (parse the N-Quads and write them in one transaction), and the two reads of ``GET /cases/{id}``."""
     from api.submission import render_decision
     from reasoner.engine import Engine
-    from reasoner.fastpath.form_graph import read_case
+    from reasoner.loading.form_graph import read_case
     from reasoner.store import EmbeddedStore, determination_iri
 
     engine = Engine.load()
@@ -205,7 +206,7 @@ def post_phases(n: int) -> list[dict]:
         except Exception:  # noqa: BLE001 - a generated case the engine refuses is skipped
             continue
         iri = determination_iri(case.case_id, 1)
-        nt = timed("to_ntriples (what the workers write)", lambda: det.to_ntriples(iri))
+        nt = timed("to_ntriples (what the workers write)", lambda: to_ntriples(det, iri))
         timed("JSON response", lambda: render_decision(det, iri, "application/json"))
         case_nt = case.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
         timed("store write (parse + transaction)", lambda: store.add_case(case.case_id, case_nt, lambda _: nt))

@@ -132,7 +132,7 @@ def bench_cold(runs: int, with_empty_cache: bool) -> dict:
     log(f"cold start: {shown} x {runs} (+1 warm-up)")
     time_process(argv)  # warm-up: fills the OS page cache and the closure cache
     walls = [time_process(argv)[0] for _ in range(runs)]
-    baseline = [sys.executable, "-c", "import reasoner.check"]
+    baseline = [sys.executable, "-c", "import reasoner.cli.check"]
     imports = [time_process(baseline)[0] for _ in range(max(3, runs // 2))]
     python_only = [time_process([sys.executable, "-c", "pass"])[0] for _ in range(3)]
     out = {"command": shown, "wall": summary_ms(walls), "import_reasoner_check": summary_ms(imports),
@@ -189,7 +189,7 @@ class PhaseTimer:
 def _loader():
     """The case reader: the JSON-LD loader, or the form builder of the fast path (NECESSITY_BENCH_LOADER=form)."""
     if os.environ.get("NECESSITY_BENCH_LOADER", "form") == "form":
-        from reasoner.fastpath.form_graph import load_form
+        from reasoner.loading.form_graph import load_form
 
         return lambda data, content_type=None: load_form(data)
     from reasoner.loading import load_case
@@ -438,7 +438,7 @@ def _plain_from_ox(term):
     """pyoxigraph -> rdflib, with xsd:string literals as plain literals, as rdflib parses them."""
     from rdflib import XSD, Literal
 
-    from reasoner.compiled import from_ox
+    from reasoner.knowledge.compiled import from_ox
 
     out = from_ox(term)
     if isinstance(out, Literal) and out.datatype == XSD.string:
@@ -577,7 +577,7 @@ def print_report(report: dict) -> None:
     cold = report.get("cold")
     if cold:
         row(f"cold start: {cold['command']} (n={cold['wall']['n']})", cold["wall"])
-        row("  of which: python -c 'import reasoner.check'", cold["import_reasoner_check"])
+        row("  of which: python -c 'import reasoner.cli.check'", cold["import_reasoner_check"])
         row("  of which: python -c pass", cold["python_startup"])
         if "wall_empty_cache" in cold:
             row("  first run ever (empty closure cache, owlrl builds it)", cold["wall_empty_cache"])

@@ -15,12 +15,13 @@ import statistics
 import time
 from datetime import datetime, timezone
 
-from reasoner.check import bundled_cases
-from reasoner.determination import Determination, determine
+from reasoner.cli.check import bundled_cases
+from reasoner.determination import determine
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.letters import letter_markdown, reviewer_page
 from reasoner.loading import load_case_file
 from reasoner.validation import validate_case
+from reasoner.determination.rdf import from_graph, to_graph
 
 _IRI = "https://w3id.org/necessity/determination/bench/1"
 
@@ -55,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             clock("to_json", det.to_json)
             clock("markdown letter", lambda: letter_markdown(det))
             clock("html page", lambda: reviewer_page(det))
-            graph = clock("to_graph", lambda: det.to_graph(_IRI))
-            clock("from_graph", lambda: Determination.from_graph(graph, _IRI))
+            graph = clock("to_graph", lambda: to_graph(det, _IRI))
+            clock("from_graph", lambda: from_graph(graph, _IRI))
             triples.append(len(graph))
     print(f"{len(cases)} bundled cases x {args.passes} passes (ms per case: median, p90)")
     for name, values in times.items():

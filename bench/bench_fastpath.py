@@ -43,14 +43,14 @@ def _ready(_: int) -> int:
 
 
 def _many(chunk: list[str]) -> list[tuple[str, str]]:
-    from reasoner.fastpath.form_graph import load_form
+    from reasoner.loading.form_graph import load_form
 
     return [(d.case_id, d.outcome) for d in _ENGINE.decide_many([load_form(t) for t in chunk],
                                                                  batch_size=len(chunk))]
 
 
 def _one(chunk: list[str]) -> list[tuple[str, str]]:
-    from reasoner.fastpath.form_graph import load_form
+    from reasoner.loading.form_graph import load_form
 
     return [(d.case_id, d.outcome) for d in (_ENGINE.decide(load_form(t)) for t in chunk)]
 
@@ -67,7 +67,7 @@ def throughput(texts: list[str], job, processes: int, chunk: int) -> dict:
 
 def warm(repeat: int) -> dict:
     from reasoner.engine import Engine
-    from reasoner.fastpath.form_graph import load_form
+    from reasoner.loading.form_graph import load_form
     from reasoner.loading import load_case
 
     reference = Engine.load(validator="pyshacl")
@@ -96,7 +96,7 @@ def warm(repeat: int) -> dict:
 def plan(count: int, batch_size: int) -> list[dict]:
     """Each rule timed both ways (once for a batch, case by case) in one process, as the plan sees it."""
     from reasoner.engine import Engine
-    from reasoner.fastpath.form_graph import load_form
+    from reasoner.loading.form_graph import load_form
 
     engine = Engine.load(validator="fast")
     forms = [load_form(json.dumps(form, default=str)) for form in generate(count, seed=1)]

@@ -81,10 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     if cp is None:
         return 0
     from reasoner.engine import DEFAULT_POLICY, Engine
-    from reasoner.fastpath.form_graph import load_form
+    from reasoner.loading.form_graph import load_form
     from reasoner.fastpath.pipeline import case_data
     from reasoner.fastpath.validate import validate_graphs
-    from reasoner.compiled import from_ox
+    from reasoner.knowledge.compiled import from_ox
     from reasoner.validation import validate_case
     from rdflib import Graph
 

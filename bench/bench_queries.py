@@ -55,7 +55,8 @@ if str(REPO) not in sys.path:
 
 from bench.generate_cases import generate  # noqa: E402
 from reasoner import __version__  # noqa: E402
-from reasoner.paths import data_root  # noqa: E402
+from reasoner.knowledge.paths import data_root  # noqa: E402
+from reasoner.determination.rdf import to_graph
 
 DECIDED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 BINDINGS = {  # bound inside the pattern (first thing after WHERE {), where the optimiser starts from it
@@ -345,7 +346,7 @@ def time_writes(template: Path, n: int) -> list[dict]:
                 continue
             first, second = determination_iri(case_id, 1), determination_iri(case_id, 2)
             case_nt = "\n".join(nt_lines(case.graph))
-            first_nt, second_nt = ("\n".join(nt_lines(det.to_graph(d))) for d in (first, second))
+            first_nt, second_nt = ("\n".join(nt_lines(to_graph(det, d))) for d in (first, second))
             if i % 2:
                 clock("add_case, before (extend)", lambda: store._extend(store._parse_quads(
                     nquads([(case_iri(case_id), case_nt), (first, first_nt)]))))

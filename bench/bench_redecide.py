@@ -1,7 +1,7 @@
 """Benchmark batch re-decision: cases per second with 1 and 2 local workers and on Spark local[2].
 
 One run fills an embedded store with ``--cases`` generated cases (decided under Aetna CPB 0161 and
-stored as a user's cases would be), then re-decides them with ``reasoner.redecide.redecide``:
+stored as a user's cases would be), then re-decides them with ``reasoner.cli.redecide.redecide``:
 
 - ``local`` with ``--workers 1`` and ``--workers 2`` (``multiprocessing`` pools; each worker
   compiles the knowledge once, and its start-up is inside the timed decide step);
@@ -30,8 +30,9 @@ from pathlib import Path
 from bench.generate_cases import generate
 from reasoner.engine import Engine
 from reasoner.loading import load_case
-from reasoner.redecide import redecide
+from reasoner.cli.redecide import redecide
 from reasoner.store import EmbeddedStore
+from reasoner.determination.rdf import to_graph
 
 SPEC = "aetna-cpb-0161@2026-01"
 _SNAPSHOT = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
@@ -48,7 +49,7 @@ def _fill(path: Path, n: int) -> float:
             form["policy"] = "aetna-cpb-0161"
             case = load_case(json.dumps(form))
             det = engine.decide(case)
-            store.add_case(case.case_id, case.graph, lambda iri, det=det: det.to_graph(iri))
+            store.add_case(case.case_id, case.graph, lambda iri, det=det: to_graph(det, iri))
     finally:
         store.close()
     return time.perf_counter() - started

@@ -16,18 +16,18 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from . import __version__
-from .compiled import CompiledKnowledge, compile_knowledge
+from .knowledge.compiled import CompiledKnowledge, compile_knowledge
 from .determination import Determination, VersionChoice, determine
 from .errors import NecessityError, UnknownPolicyError
 from .inference import infer
 from .loading import LoadedCase
 from .loading.codes import use_knowledge
 from .namespaces import NEC, bind_prefixes
-from .fastpath.form_graph import FormCase
+from .loading.form_graph import FormCase
 from .fastpath.pipeline import FastPath, case_data, unique_batches
 from .fastpath.view import CaseView
 from .validation import validate_case
-from .versions import DATE_PROPERTIES, select, split_policy
+from .knowledge.versions import DATE_PROPERTIES, select, split_policy
 
 __all__ = ["Engine", "DEFAULT_POLICY"]
 
@@ -52,7 +52,7 @@ def _field_properties() -> dict[str, URIRef]:
 
 def _as_loaded(case: FormCase) -> LoadedCase:
     """A form-built case as the loader's ``LoadedCase`` (for the pyshacl reference path)."""
-    from .compiled import from_ox
+    from .knowledge.compiled import from_ox
     graph = Graph()
     bind_prefixes(graph)
     for t in case.triples:
@@ -98,7 +98,7 @@ class Engine:
         return infer(self.knowledge, case.graph, case.iri)
 
     def _choose(self, case, policy: str | None, version: str | None, decided_at: datetime):
-        """The policy version ``case`` is decided under and why (:func:`reasoner.versions.select`)."""
+        """The policy version ``case`` is decided under and why (:func:`reasoner.knowledge.versions.select`)."""
         policy, version = split_policy(policy or case.requested_policy or DEFAULT_POLICY, version)
         graph = case.graph if isinstance(case, LoadedCase) else \
             CaseView.of_triples([t for t in case.triples if t.predicate.value in _DATE_PROPERTIES])
@@ -117,12 +117,12 @@ class Engine:
     def decide(self, case: LoadedCase | FormCase, *, policy: str | None = None, version: str | None = None,
                decided_at: datetime | None = None) -> Determination:
         """Decide one case (read by :func:`reasoner.loading.load_case` or
-        :func:`reasoner.fastpath.form_graph.load_form`) under one policy version, at ``decided_at``
+        :func:`reasoner.loading.form_graph.load_form`) under one policy version, at ``decided_at``
         (default: the engine's clock).
 
         The version is the one asked for (``version``, or ``policy`` written ``id@label``), else the
         one in force on the case's date of service, else on ``received_at``, else today; the
-        determination records which and why (see :mod:`reasoner.versions`).
+        determination records which and why (see :mod:`reasoner.knowledge.versions`).
 
         Raises:
             UnknownPolicyError: the policy or version is not in ``shapes/``, or no version is in

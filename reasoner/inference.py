@@ -15,7 +15,7 @@ import uuid
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from .compiled import CompiledKnowledge, from_ox, to_ox
+from .knowledge.compiled import CompiledKnowledge, from_ox, to_ox
 from .namespaces import RDF, bind_prefixes
 
 __all__ = ["infer"]

@@ -23,8 +23,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .determination import Determination
+from .knowledge.vocabulary import CriterionState, Outcome, recommendation, term
 from .review.view import citations_to_check, groups
-from .vocabulary import CriterionState, Outcome, recommendation, term
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 

@@ -24,9 +24,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
 from .errors import QueryError, StoreLockedError
-from .knowledge import load_ontology
+from .knowledge.ontology import load_ontology
 from .namespaces import bind_prefixes
-from .paths import data_root
+from .knowledge.paths import data_root
 
 __all__ = [
     "knowledge_graph", "parse_binding", "resolve_query_file", "run_query", "run_query_command",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from .compiled import PolicyVersion
+from .knowledge.compiled import PolicyVersion
 from .namespaces import RDF, SH
 
 __all__ = ["Result", "validate_case", "naive_validate", "read_results"]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from reasoner.knowledge import load_ontology
-from reasoner.paths import data_root
+from reasoner.knowledge.ontology import load_ontology
+from reasoner.knowledge.paths import data_root
 
 
 @pytest.fixture(scope="session")

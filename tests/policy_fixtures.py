@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 AETNA = "aetna-cpb-0161"
 NEW_LABEL = "2026-07"

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from api import Settings, create_app
 from reasoner.loading import case_to_jsonld, load_case
 from reasoner.namespaces import NEC, bind_prefixes
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 from reasoner.store import EmbeddedStore
 
 API_KEY = "test-key-0123456789"  # a test value, not a secret

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 pytestmark = pytest.mark.slow
 

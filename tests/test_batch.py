@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 CASES = Path(data_root("cases"))
 

@@ -18,8 +18,8 @@ import pytest
 from reasoner.determination import Determination
 from reasoner.engine import Engine
 from reasoner.loading import load_case, load_case_file
-from reasoner.paths import data_root
-from reasoner.vocabulary import CriterionState
+from reasoner.knowledge.paths import data_root
+from reasoner.knowledge.vocabulary import CriterionState
 
 CASES = data_root("cases")
 NONE_PRESENT = {"active_infection": False, "injection_site_infection": False, "coagulopathy": False,
@@ -234,7 +234,7 @@ def test_refused_baclofen_refill_carries_the_withdrawal_notice(engine: BothPaths
     assert "Do not stop intrathecal baclofen abruptly" in notice["message"]
     assert {"FDA-GABLOFEN-LABEL"} <= {c["source"] for c in notice["citations"]}
     letter = engine.decide(load_case_file(CASES / "020-baclofen-for-pain.json"))
-    from reasoner.render import render_letter
+    from reasoner.cli.render import render_letter
     assert "Safety notice" in render_letter(letter)
 
 

@@ -12,13 +12,14 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph, URIRef
 
-from reasoner.check import bundled_cases
+from reasoner.cli.check import bundled_cases
 from reasoner.engine import Engine
 from reasoner.loading import load_case, load_case_file
 from reasoner.namespaces import NEC, RDF, SH
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 from reasoner.validation import naive_validate, validate_case
-from reasoner.vocabulary import CriterionState
+from reasoner.knowledge.vocabulary import CriterionState
+from reasoner.determination.rdf import from_graph, to_graph, to_ntriples
 
 CASES = bundled_cases()  # JSON case form, Turtle and JSON-LD
 EXPECTED = data_root("cases") / "expected"
@@ -207,21 +208,20 @@ def test_the_n_triples_writer_writes_the_graph_of_to_graph(engine: Engine) -> No
     for path in CASES:
         det = engine.decide(load_case_file(path))
         iri = URIRef(f"https://w3id.org/necessity/determination/{det.case_id}/1")
-        text = det.to_ntriples(iri)
+        text = to_ntriples(det, iri)
         assert text.splitlines() == sorted(text.splitlines())
-        assert set(Graph().parse(data=text, format="nt")) == set(det.to_graph(iri))
+        assert set(Graph().parse(data=text, format="nt")) == set(to_graph(det, iri))
 
 
 def test_a_repeated_fact_is_one_node_and_reads_back_in_place(engine: Engine) -> None:
     """A fact shown under several criteria and lines is written once (named by its content and
     position) and linked from each; reading the graph back gives every list as it was."""
-    from reasoner.determination import Determination
 
     shared = 0
     for path in CASES:
         det = engine.decide(load_case_file(path))
         iri = URIRef(f"https://w3id.org/necessity/determination/{det.case_id}/1")
-        graph = det.to_graph(iri)
+        graph = to_graph(det, iri)
         shown = [(position, fact.model_dump_json()) for line in det.lines for c in line.criteria
                  for position, fact in enumerate(c.facts)]
         nodes = set(graph.subjects(RDF.type, NEC.Fact))
@@ -229,5 +229,5 @@ def test_a_repeated_fact_is_one_node_and_reads_back_in_place(engine: Engine) -> 
         assert len(top) == len(set(shown))  # one node per distinct fact and position
         assert all(len(list(graph.objects(n, NEC.position))) == 1 for n in nodes)
         shared += len(shown) - len(set(shown))
-        assert Determination.from_graph(graph, iri) == det
+        assert from_graph(graph, iri) == det
     assert shared > 0  # the bundled cases do repeat facts, so the sharing is exercised

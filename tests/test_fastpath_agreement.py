@@ -17,13 +17,13 @@ import pytest
 from rdflib import XSD, Graph, Literal, URIRef
 
 from bench.generate_cases import generate
-from reasoner.compiled import from_ox
+from reasoner.knowledge.compiled import from_ox
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.fastpath.compiler import compile_shapes
-from reasoner.fastpath.form_graph import load_form
+from reasoner.loading.form_graph import load_form
 from reasoner.fastpath.pipeline import case_data
 from reasoner.loading import load_case
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 from reasoner.validation import validate_case
 
 BUNDLED = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(Path(data_root("cases")).glob("*.json"))]

@@ -15,7 +15,7 @@ from reasoner.errors import CaseLoadError
 from reasoner.fhir import FhirInputError, load_pas_bundle, parse_pas_request, response_bundle
 from reasoner.fhir.response import REVIEW_ACTION, SERVICE_LINE
 from reasoner.loading import load_case_file
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 CASES = Path(data_root("cases"))
 FHIR = CASES / "fhir"

@@ -16,7 +16,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from reasoner.loading import case_to_jsonld
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
 from reasoner.namespaces import NEC
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 from reasoner.queries import run_query
 
 QC_FILES = sorted(Path(data_root("queries"), "qc").glob("*-violation.rq"))

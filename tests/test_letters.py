@@ -6,20 +6,21 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
 from reasoner.determination import Determination, Fact
-from reasoner.determination.rdf import predicates
+from reasoner.determination.rdf import from_graph, predicates, to_graph
 from reasoner.engine import Engine
+from reasoner.knowledge.paths import data_root
+from reasoner.knowledge.vocabulary import CriterionState, Outcome
 from reasoner.letters import letter_html, letter_markdown, render, reviewer_page
 from reasoner.loading import load_case, load_case_file
 from reasoner.namespaces import RDFS
-from reasoner.paths import data_root
 from reasoner.store import EmbeddedStore
-from reasoner.vocabulary import CriterionState, Outcome
 
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 CASES = Path(data_root("cases"))
@@ -165,7 +166,7 @@ def test_held_refill_carries_the_safety_notice(engine: Engine, tmp_path: Path) -
     safety = _section(letter, "## Safety notice")
     assert notice.message in safety and notice.citations[0].title in safety
     assert letter.index("## Safety notice") < letter.index("## Each code")  # before the details
-    back = Determination.from_graph(det.to_graph("https://w3id.org/necessity/determination/held-refill/1"),
+    back = from_graph(to_graph(det, "https://w3id.org/necessity/determination/held-refill/1"),
                                     "https://w3id.org/necessity/determination/held-refill/1")
     assert back.safety_notices == det.safety_notices
 
@@ -231,8 +232,8 @@ def test_stored_determination_reads_back_into_the_model(engine: Engine, tmp_path
         for stem in LETTER_CASES + ["000-ziconotide-refill", "011-ziconotide-psychosis"]:
             case = load_case_file(CASES / f"{stem}.json")
             det = engine.decide(case)
-            iri = store.add_case(case.case_id, case.graph, det.to_graph)
-            back = Determination.from_graph(store.get_determination(case.case_id, 1), iri)
+            iri = store.add_case(case.case_id, case.graph, partial(to_graph, det))
+            back = from_graph(store.get_determination(case.case_id, 1), iri)
             assert back.to_json() == det.to_json()
             assert letter_markdown(back) == letter_markdown(det) and reviewer_page(back) == reviewer_page(det)
             record = store.list_determinations(case.case_id)[0]
@@ -256,11 +257,11 @@ def test_queries_report_past_due_and_turnaround(engine: Engine, tmp_path: Path) 
         store.load_knowledge(engine.knowledge_graph)
         for stem in LETTER_CASES:
             case = load_case_file(CASES / f"{stem}.json")
-            store.add_case(case.case_id, case.graph, engine.decide(case).to_graph)
+            store.add_case(case.case_id, case.graph, partial(to_graph, engine.decide(case)))
         # a re-decision later on does not change the request's turnaround
-        store.add_determination("004-morphine-established-pump",
-                                engine.decide(load_case_file(CASES / "004-morphine-established-pump.json"),
-                                              decided_at=datetime(2026, 2, 1, tzinfo=timezone.utc)).to_graph)
+        later = engine.decide(load_case_file(CASES / "004-morphine-established-pump.json"),
+                              decided_at=datetime(2026, 2, 1, tzinfo=timezone.utc))
+        store.add_determination("004-morphine-established-pump", partial(to_graph, later))
         late = store.query((QUERIES / "decisions-past-due.rq").read_text()).bindings()
         assert [str(r["caseId"]) for r in late] == ["004-morphine-established-pump"]
         assert str(late[0]["turnaroundHours"]) == "382" and str(late[0]["allowedHours"]) == "168"

@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, XSD
 from reasoner.errors import CaseLoadError
 from reasoner.loading import CONTEXT_URL, LoadedCase, case_to_jsonld, load_case, load_case_file
 from reasoner.namespaces import CASE, NEC
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 CASES = sorted(Path(data_root("cases")).glob("*.json"))
 CASE_IDS = [p.stem for p in CASES]

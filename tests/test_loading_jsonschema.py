@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from reasoner.loading.jsonschema import form_json_schema
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 
 CASES = sorted(Path(data_root("cases")).glob("*.json"))
 

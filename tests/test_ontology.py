@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from reasoner.errors import OntologyError
-from reasoner.knowledge import CATALOG_FILE, ROOT_FILE, load_ontology, ontology_files, read_catalog
+from reasoner.knowledge.ontology import CATALOG_FILE, ROOT_FILE, load_ontology, ontology_files, read_catalog
 from reasoner.namespaces import NEC, ONTOLOGY_IRI
 
 MODULES = ["core", "codes", "drugs", "sources", "determination"]

@@ -1,4 +1,4 @@
-"""The parse cache (reasoner/parsed_cache.py): the graph read back equals rdflib's parse, an edited
+"""The parse cache (reasoner/knowledge/parsed_cache.py): the graph read back equals rdflib's parse, an edited
 file is parsed afresh, and a damaged cache file is ignored."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from reasoner.parsed_cache import parse_file
-from reasoner.paths import data_root
+from reasoner.knowledge.parsed_cache import parse_file
+from reasoner.knowledge.paths import data_root
 
 TURTLE = """@prefix ex: <https://example.org/> .
 @prefix sh: <http://www.w3.org/ns/shacl#> .

@@ -10,7 +10,7 @@ import pytest
 from policy_fixtures import cancer_case
 from reasoner.engine import Engine
 from reasoner.loading import load_case
-from reasoner.vocabulary import CriterionState
+from reasoner.knowledge.vocabulary import CriterionState
 
 NEW = ("bcbsa-7.01.41", "anthem-cg-surg-79", "evicore-cmm-210")
 
@@ -85,7 +85,7 @@ def test_evicore_waives_the_trial_for_cancer_pain_with_a_warning(engine: Engine)
 
 
 def test_evicore_spasticity_needs_ashworth_drop_of_two(engine: Engine) -> None:
-    from reasoner.paths import data_root
+    from reasoner.knowledge.paths import data_root
 
     path = data_root("cases") / "010-baclofen-trial-spasticity.json"
     form = json.loads(path.read_text(encoding="utf-8"))

@@ -13,10 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from policy_fixtures import AETNA, NEW_LABEL, cancer_case, threshold_version_folder
-from reasoner.compiled import compile_knowledge
+from reasoner.knowledge.compiled import compile_knowledge
 from reasoner.engine import Engine
 from reasoner.loading import load_case
 from reasoner.store import EmbeddedStore
+from reasoner.determination.rdf import to_graph
 
 API_KEY = "diff-test-key-0123456789"  # a test value, not a secret
 RELIEF = {"r40": 40, "r50": 50, "r55": 55, "r59": 59, "r60": 60, "r70": 70}
@@ -47,10 +48,10 @@ def store_dir(tmp_path_factory, engine: Engine) -> Path:
         for case_id, relief in RELIEF.items():
             case = load_case(json.dumps(cancer_case(case_id, relief)))
             det = engine.decide(case, policy=f"{AETNA}@2026-01")
-            store.add_case(case_id, case.graph, lambda iri, det=det: det.to_graph(iri))
+            store.add_case(case_id, case.graph, lambda iri, det=det: to_graph(det, iri))
         other = load_case(json.dumps(cancer_case("medicare-55", 55)))
         det = engine.decide(other, policy="cms-ncd-280.14")
-        store.add_case("medicare-55", other.graph, lambda iri, det=det: det.to_graph(iri))
+        store.add_case("medicare-55", other.graph, lambda iri, det=det: to_graph(det, iri))
     finally:
         store.close()
     return path
@@ -100,7 +101,7 @@ def test_the_markdown_report_names_the_cases(folder: Path, store_dir: Path) -> N
 def test_two_shapes_folders_compare_like_two_versions(folder: Path, tmp_path: Path) -> None:
     import shutil
 
-    from reasoner.paths import data_root
+    from reasoner.knowledge.paths import data_root
 
     other = tmp_path / "other"
     shutil.copytree(data_root("shapes"), other)

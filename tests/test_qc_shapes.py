@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from reasoner.knowledge import load_ontology
+from reasoner.knowledge.ontology import load_ontology
 from reasoner.namespaces import NEC, RDF, SH
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 from reasoner.queries import run_query
 
 QC_DIR = Path(data_root("queries"), "qc")

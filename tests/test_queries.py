@@ -16,7 +16,7 @@ from rdflib import Graph, Literal
 
 from reasoner.errors import QueryError
 from reasoner.namespaces import NEC
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 from reasoner.queries import parse_binding, resolve_query_file, run_query
 
 QUERY_FILES = sorted(Path(data_root("queries")).glob("*.rq"))

@@ -12,15 +12,17 @@ parts of a GROUP_CONCAT as a set). The knowledge queries that were reordered are
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from reasoner.determination.rdf import to_graph
+from reasoner.knowledge.paths import data_root
+from reasoner.knowledge.vocabulary import Outcome
 from reasoner.loading import load_case_file
 from reasoner.namespaces import NEC
-from reasoner.paths import data_root
 from reasoner.store import EmbeddedStore, RemoteStore
-from reasoner.vocabulary import Outcome
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -79,9 +81,9 @@ def filled(request, tmp_path_factory: pytest.TempPathFactory, decisions, necessi
         store = RemoteStore(server)
     store.load_knowledge(necessity_engine.knowledge_graph)
     for case, dets in decisions:
-        store.add_case(case.case_id, case.graph, dets[0].to_graph)
+        store.add_case(case.case_id, case.graph, partial(to_graph, dets[0]))
         for det in dets[1:]:
-            store.add_determination(case.case_id, det.to_graph)
+            store.add_determination(case.case_id, partial(to_graph, det))
     yield store
     store.close()
 
@@ -205,9 +207,9 @@ def test_first_summary_written_in_python_is_the_updates(tmp_path, decisions, nec
     try:
         for case, dets in decisions:
             det = determination_iri(case.case_id, 1)
-            quads = store._parse_quads(nquads([(case_iri(case.case_id), case.graph), (det, dets[0].to_graph(det))]))
+            quads = store._parse_quads(nquads([(case_iri(case.case_id), case.graph), (det, to_graph(dets[0], det))]))
             assert first_summary_quads(case.case_id, str(det), quads)  # the quick path, not the fallback
-            store.add_case(case.case_id, case.graph, dets[0].to_graph)
+            store.add_case(case.case_id, case.graph, partial(to_graph, dets[0]))
         assert check_summaries(store) == len(decisions)
         text = ("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), "
                 f"\"https://w3id.org/necessity/graph/summary/\") || ?g = <{PROFILES_GRAPH}>) }}")

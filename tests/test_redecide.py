@@ -14,6 +14,7 @@ import pytest
 from reasoner.engine import Engine
 from reasoner.loading import load_case
 from reasoner.store import EmbeddedStore
+from reasoner.determination.rdf import to_graph
 
 AETNA = "aetna-cpb-0161"
 SPEC = f"{AETNA}@2026-01"
@@ -42,7 +43,7 @@ def store_dir(tmp_path_factory) -> Path:
             form["policy"] = AETNA
             case = load_case(json.dumps(form))
             det = engine.decide(case)
-            store.add_case(case.case_id, case.graph, lambda iri, det=det: det.to_graph(iri))
+            store.add_case(case.case_id, case.graph, lambda iri, det=det: to_graph(det, iri))
     finally:
         store.close()
     return path

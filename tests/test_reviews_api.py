@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from api import Settings, create_app
 from api.signoff import form_token
 from reasoner.namespaces import NEC, PROV
-from reasoner.paths import data_root
+from reasoner.knowledge.paths import data_root
 from reasoner.store import EmbeddedStore
 from reasoner.store.operations import backup_store, check_store, restore_store
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
 from bench.generate_cases import generate
+from reasoner.determination.rdf import to_graph
 from reasoner.errors import StoreError
-from reasoner.fastpath.form_graph import read_case
+from reasoner.knowledge.paths import data_root
+from reasoner.loading.form_graph import read_case
 from reasoner.namespaces import CASE, NEC, PROV
-from reasoner.paths import data_root
 from reasoner.store import EmbeddedStore, determination_iri
 from reasoner.store.results import read_record
 
@@ -39,7 +41,7 @@ def filled(necessity_engine, tmp_path_factory):
             det = necessity_engine.decide(case)
         except Exception:  # noqa: BLE001 - a generated case the engine refuses is not stored
             continue
-        store.add_case(case.case_id, case.graph, det.to_graph)
+        store.add_case(case.case_id, case.graph, partial(to_graph, det))
         ids.append(case.case_id)
     yield store, ids
     store.close()
@@ -62,7 +64,7 @@ def test_a_second_determination_is_listed_in_order(filled, necessity_engine) -> 
     from reasoner.loading import load_case
 
     det = necessity_engine.decide(load_case(stored, content_type="text/turtle"))
-    store.add_determination(case_id, det.to_graph)
+    store.add_determination(case_id, partial(to_graph, det))
     records = store.list_determinations(case_id)
     assert [r.number for r in records] == [1, 2]
     assert records[1] == read_record(case_id, 2, determination_iri(case_id, 2),
@@ -144,7 +146,7 @@ def test_remote_records_equal_model_records(necessity_engine, oxigraph_server: s
         for path in CASE_FILES[:3]:
             form = dict(json.loads(path.read_text(encoding="utf-8")), id=f"remote-rec-{path.stem[:3]}")
             case = read_case(json.dumps(form), content_type="application/json")
-            store.add_case(case.case_id, case.graph, necessity_engine.decide(case).to_graph)
+            store.add_case(case.case_id, case.graph, partial(to_graph, necessity_engine.decide(case)))
             [record] = store.list_determinations(case.case_id)
             det = determination_iri(case.case_id, 1)
             assert record == read_record(case.case_id, 1, det, store.get_determination(case.case_id, 1))

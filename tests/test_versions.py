@@ -13,13 +13,14 @@ import pytest
 from rdflib import Literal
 
 from policy_fixtures import AETNA, NEW_LABEL, cancer_case, threshold_version_folder
-from reasoner.compiled import compile_knowledge
+from reasoner.knowledge.compiled import compile_knowledge
 from reasoner.engine import Engine
 from reasoner.errors import ShapesError
 from reasoner.loading import load_case
 from reasoner.namespaces import DET, NEC, XSD
-from reasoner.paths import data_root
-from reasoner.vocabulary import CriterionState
+from reasoner.knowledge.paths import data_root
+from reasoner.knowledge.vocabulary import CriterionState
+from reasoner.determination.rdf import to_graph
 
 CASES = Path(data_root("cases"))
 
@@ -48,7 +49,7 @@ def test_each_side_of_a_version_change_gets_that_versions_criteria(fixture_engin
         assert chosen["basis"] == "date-of-service" and chosen["date"] == day
         assert f"version {det.policy_version} is in force on {day}" in chosen["reason"]
         iri = DET["x/1"]
-        graph = det.to_graph(iri)
+        graph = to_graph(det, iri)
         assert graph.value(iri, NEC.versionSelectionBasis) == NEC.DateOfServiceBasis
         assert graph.value(iri, NEC.versionSelectionDate) == Literal(day, datatype=XSD.date)
         assert str(graph.value(iri, NEC.underPolicyVersion)).endswith(f"version-{det.policy_version}")

@@ -25,7 +25,7 @@ from reasoner.namespaces import bind_prefixes
 from reasoner.store import (
     DeterminationNotFoundError, DeterminationRecord, EmbeddedStore, Store, case_iri, determination_iri,
 )
-from reasoner.vocabulary import from_iri
+from reasoner.knowledge.vocabulary import from_iri
 
 from ..deps import DeciderDep, StoreDep
 from ..examples import case_body_examples
@@ -35,6 +35,7 @@ from ..problems import ProblemModel
 from ..security import ReviewerDep, presented_key, require_api_key
 from ..signoff import signoff_context
 from ..submission import LETTERS
+from reasoner.determination.rdf import from_graph
 
 router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(require_api_key)])
 
@@ -206,7 +207,7 @@ def list_determinations(case_id: CaseId, store: StoreDep) -> list[DeterminationS
 
 def _stored(store: Store, case_id: str, number: int) -> Determination:
     """A stored determination read back into the model."""
-    return Determination.from_graph(store.get_determination(case_id, number), determination_iri(case_id, number))
+    return from_graph(store.get_determination(case_id, number), determination_iri(case_id, number))
 
 
 @router.get("/{case_id}/determinations/{number}", summary="One stored determination",
@@ -228,7 +229,7 @@ def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le
     if media != "application/json":
         return _rdf(graph, media)
     record = next(r for r in store.list_determinations(case_id) if r.number == number)
-    det = Determination.from_graph(graph, determination_iri(case_id, number))
+    det = from_graph(graph, determination_iri(case_id, number))
     body = StoredDetermination(**_summary(case_id, record, det.review).model_dump(), determination=det)
     return JSONResponse(body.model_dump(mode="json"))
 

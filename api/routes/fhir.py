@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from reasoner.determination import Determination
+from reasoner.determination.rdf import from_graph
 from reasoner.errors import CaseLoadError, CaseNotFoundError, InvalidIdentifierError, UnknownPolicyError
 from reasoner.fhir import FHIR_JSON, FhirInputError, operation_outcome, response_bundle
 from reasoner.fhir.inquiry import asked_items, item_sequences, parse_inquiry
@@ -80,7 +80,7 @@ def _current_answer(store: Store, body: bytes, may_certify: bool) -> dict:
         raise FhirInputError("no request with this Claim.identifier is stored",
                              element="Bundle.entry[0].resource.identifier[0].value") from None
     number = max(r.number for r in records)
-    det = Determination.from_graph(store.get_determination(case_id, number), determination_iri(case_id, number))
+    det = from_graph(store.get_determination(case_id, number), determination_iri(case_id, number))
     sequences = item_sequences(store.get_case(case_id), case_iri(case_id))
     return response_bundle(request, sequences, det.to_dict(), decided_at=det.clock.decided_at,
                            certification=f"{case_id}-{number}", may_certify=may_certify, only=asked_items(request))

@@ -11,10 +11,10 @@ from datetime import datetime
 
 from rdflib import Graph, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
 from ..namespaces import NEC, SH
 from ..validation import Result
-from ..vocabulary import Outcome, term
+from ..knowledge.vocabulary import Outcome, term
 from .assess import assess_line, focus_nodes
 from .citations import citations_of
 from .clock import decision_clock, parties

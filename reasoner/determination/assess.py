@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from ..compiled import COMPARISONS, CompiledKnowledge, PolicyVersion, ShapeInfo
+from ..knowledge.compiled import COMPARISONS, CompiledKnowledge, PolicyVersion, ShapeInfo
 from ..namespaces import NEC, RDF, SH
 from ..validation import Result
-from ..vocabulary import CriterionState, Outcome, term
+from ..knowledge.vocabulary import CriterionState, Outcome, term
 from .citations import citations_of, fact_citations, merge
 from .facts import evidence_for, facts_on_path
 from .kinds import INITIAL_GROUP, SWITCH_GROUP

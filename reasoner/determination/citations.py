@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
 from ..namespaces import DCTERMS, NEC
 from .model import Citation
 

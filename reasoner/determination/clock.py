@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from rdflib import Graph, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
 from ..namespaces import NEC
 from .citations import citations_of
 from .model import DecisionClock, Parties

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
 from ..namespaces import NEC, SH
 from ..validation import Result
-from ..vocabulary import CriterionState, Outcome, term
+from ..knowledge.vocabulary import CriterionState, Outcome, term
 from .assess import path_name
 from .citations import citations_of, fact_citations, merge
 from .model import Alternative, LineDecision, MissingDocument, Notice, Reason, UnknownCode, UnknownTerms

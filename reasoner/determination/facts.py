@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.paths import Path as RdfPath, SequencePath
 
-from ..compiled import CompiledKnowledge
+from ..knowledge.compiled import CompiledKnowledge
 from ..namespaces import NEC, RDF, XSD
 from .model import EvidenceLocator, Fact
 

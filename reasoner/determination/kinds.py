@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
 from ..namespaces import NEC, OBO
 from .citations import citations_of
 from .facts import evidence_for, record

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from ..vocabulary import CriterionState, Outcome
+from ..knowledge.vocabulary import CriterionState, Outcome
 from .review_model import LineReview, Review
 
 __all__ = [
@@ -177,7 +177,7 @@ class UnknownTerms(_Model):
 
 
 class VersionChoice(_Model):
-    """Why the determination was made under its policy version (see :mod:`reasoner.versions`)."""
+    """Why the determination was made under its policy version (see :mod:`reasoner.knowledge.versions`)."""
 
     basis: Literal["requested", "date-of-service", "received-at", "decision-date"]
     date: str | None = Field(default=None, description="The date the version was found in force on.")
@@ -261,22 +261,3 @@ class Determination(_Model):
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-    def to_graph(self, iri):  # noqa: ANN001, ANN201 - see reasoner.determination.rdf
-        """The determination as RDF in the ontology's vocabulary (what the store keeps)."""
-        from .rdf import to_graph
-
-        return to_graph(self, iri)
-
-    def to_ntriples(self, iri) -> str:  # noqa: ANN001
-        """The same RDF as :meth:`to_graph` as sorted N-Triples text, without an rdflib graph."""
-        from .rdf import to_ntriples
-
-        return to_ntriples(self, iri)
-
-    @classmethod
-    def from_graph(cls, graph, iri) -> Determination:  # noqa: ANN001
-        """Read a stored determination graph back into the model."""
-        from .rdf import from_graph
-
-        return from_graph(graph, iri)

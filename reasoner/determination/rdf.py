@@ -19,9 +19,9 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from ..namespaces import DCTERMS, NEC, PROV, RDF, XSD, bind_prefixes
-from ..terms import to_ox
-from ..versions import BASES
-from ..vocabulary import CriterionState, from_iri, term
+from ..knowledge.terms import to_ox
+from ..knowledge.versions import BASES
+from ..knowledge.vocabulary import CriterionState, from_iri, term
 from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator, Fact,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
                     SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..vocabulary import Outcome, ReviewDecision, ReviewerRole
+from ..knowledge.vocabulary import Outcome, ReviewDecision, ReviewerRole
 
 __all__ = ["LineReview", "Review"]
 

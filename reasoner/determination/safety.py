@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
 from ..namespaces import NEC
-from ..vocabulary import Outcome
+from ..knowledge.vocabulary import Outcome
 from .citations import citations_of
 from .model import LineDecision, SafetyNotice
 

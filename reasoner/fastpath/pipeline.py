@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from ..compiled import CompiledKnowledge, PolicyVersion, to_ox
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion, to_ox
 from .compiler import CompiledShapes, compile_shapes
-from .form_graph import FormCase
+from ..loading.form_graph import FormCase
 from .rules import RulePlan, derive_one, read_rules, run_rules_many
 from .validate import validate_graphs
 from .view import CaseView
@@ -33,7 +33,7 @@ _UNION = ox.NamedNode("urn:necessity:batch:all")  # every case of a batch togeth
 
 def case_data(case) -> FormCase:
     """What the fast path needs of a case, whichever loader read it: a
-    :class:`~reasoner.fastpath.form_graph.FormCase` as it is, a :class:`~reasoner.loading.LoadedCase`
+    :class:`~reasoner.loading.form_graph.FormCase` as it is, a :class:`~reasoner.loading.LoadedCase`
     as its triples."""
     if isinstance(case, FormCase):
         return case

@@ -11,7 +11,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 from rdflib import Graph
 
-from ..compiled import PolicyVersion, from_ox
+from ..knowledge.compiled import PolicyVersion, from_ox
 from ..validation import Result, validate_case
 from .compiler import GRAPH_VAR, CompiledShapes
 

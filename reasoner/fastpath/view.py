@@ -12,7 +12,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 from rdflib.paths import Path
 
-from ..compiled import from_ox
+from ..knowledge.compiled import from_ox
 
 __all__ = ["CaseView"]
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..vocabulary import Outcome
+from ..knowledge.vocabulary import Outcome
 from .bundle import PasRequest
 from .mapping import tables
 

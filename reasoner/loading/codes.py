@@ -14,7 +14,7 @@ from functools import lru_cache
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from reasoner.compiled import CompiledKnowledge, code_patterns
+from reasoner.knowledge.compiled import CompiledKnowledge, code_patterns
 from reasoner.errors import OntologyError
 from reasoner.namespaces import NEC
 
@@ -28,7 +28,7 @@ _TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Annotati
 
 @lru_cache(maxsize=1)
 def _ontology() -> Graph:
-    from reasoner.knowledge import load_ontology
+    from reasoner.knowledge.ontology import load_ontology
 
     return load_ontology()
 

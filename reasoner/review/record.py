@@ -7,6 +7,7 @@ from datetime import datetime
 from rdflib import URIRef
 
 from ..determination.model import Determination
+from ..determination.rdf import from_graph, to_ntriples
 from ..errors import ReviewConflictError
 from ..store import Store, determination_iri
 from .rules import Reviewer, ReviewSubmission, reviewed
@@ -30,7 +31,7 @@ def record_review(store: Store, case_id: str, submission: ReviewSubmission, revi
     number = submission.determination
     latest = max((r.number for r in store.list_determinations(case_id)), default=0)
     prior_iri = determination_iri(case_id, number)
-    prior = Determination.from_graph(store.get_determination(case_id, number), prior_iri)
+    prior = from_graph(store.get_determination(case_id, number), prior_iri)
     if number != latest:
         raise ReviewConflictError(f"determination {number} of case {case_id} is no longer the latest "
                                   f"(the latest is {latest}); review that one", field="determination")
@@ -41,6 +42,6 @@ def record_review(store: Store, case_id: str, submission: ReviewSubmission, revi
         if iri != determination_iri(case_id, number + 1):
             raise ReviewConflictError(f"another determination of case {case_id} was recorded while this review "
                                       f"was made; review the latest one", field="determination")
-        return det.to_ntriples(iri)
+        return to_ntriples(det, iri)
 
     return store.add_determination(case_id, build), det

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ..determination.model import Determination
 from ..determination.review_model import LineReview, Review
 from ..errors import ReviewError, ReviewForbiddenError
-from ..vocabulary import CriterionState, ReviewDecision, ReviewerRole, recommendation
+from ..knowledge.vocabulary import CriterionState, ReviewDecision, ReviewerRole, recommendation
 
 __all__ = ["Reviewer", "ReviewSubmission", "LineSubmission", "reviewed", "allowed_decisions", "REVIEWER_ID"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..determination.model import Citation, CriterionAssessment, Determination, LineDecision
-from ..vocabulary import CriterionState, recommendation
+from ..knowledge.vocabulary import CriterionState, recommendation
 
 __all__ = ["Group", "Item", "groups", "citations_to_check"]
 

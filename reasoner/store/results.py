@@ -11,6 +11,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from ..namespaces import CASE, NEC, PROV
+from ..determination.rdf import from_graph
 
 __all__ = ["QueryResult", "DeterminationRecord", "RESULT_MEDIA_TYPES", "GRAPH_MEDIA_TYPES", "read_record"]
 
@@ -125,11 +126,10 @@ def read_record(case_id: str, number: int, det: URIRef, graph: Graph) -> Determi
     A graph the model cannot read (one written before the model existed) is read triple
     by triple instead, so old stores still list their determinations.
     """
-    from ..determination import Determination
-    from ..vocabulary import term
+    from ..knowledge.vocabulary import term
 
     try:
-        model = Determination.from_graph(graph, det)
+        model = from_graph(graph, det)
     except (ValueError, TypeError, KeyError, LookupError):
         return _read_triples(case_id, number, det, graph)
     outcomes = {line.code: str(term(line.outcome).iri) for line in model.lines}

@@ -3,7 +3,7 @@
 1. **Snapshot.** The driver reads the stored cases once and writes them to the work folder
    (``cases.nq``, N-Quads, one graph per case; and ``cases.parquet`` for Spark, one row per case
    with its N-Triples). Workers read only this frozen copy, never the live store.
-2. **Decide.** :mod:`reasoner.redecide_core` decides each row with one engine per worker process:
+2. **Decide.** :mod:`reasoner.batch.redecide_rows` decides each row with one engine per worker process:
    ``--engine local`` uses a ``multiprocessing`` pool; ``--engine spark`` runs
    ``spark.read.parquet(...).mapInArrow(...)`` and writes Parquet (pyspark is the optional extra
    ``[spark]``; any master works, ``local[2]`` by default).
@@ -23,11 +23,11 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import NecessityError, StoreError
-from .namespaces import CASE
-from .redecide_core import RESULT_FIELDS, decide_rows
-from .store.history import history_update
-from .store.summary import summary_update
+from ..errors import NecessityError, StoreError
+from ..namespaces import CASE
+from ..batch.redecide_rows import RESULT_FIELDS, decide_rows
+from ..store.history import history_update
+from ..store.summary import summary_update
 
 __all__ = ["snapshot_cases", "run_local", "run_spark", "load_results", "redecide", "run_redecide"]
 
@@ -93,7 +93,7 @@ def run_spark(workdir: Path, *, master: str, partitions: int = 2, **kwargs) -> l
         raise NecessityError("the Spark engine needs pyspark: pip install 'necessity-reasoner[spark]'") from None
     import pyarrow.parquet as pq
 
-    from .redecide_core import decide_batches
+    from ..batch.redecide_rows import decide_batches
 
     spark = (SparkSession.builder.master(master).appName("necessity-redecide")
              .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
@@ -146,8 +146,8 @@ def redecide(store, spec: str, *, engine: str = "local", workers: int = 2, maste
         shapes_dir: a shapes folder to read the policies from instead of ``shapes/`` (extra folders
             still come from ``NECESSITY_SHAPES_PATH``).
     """
-    from .policy_files import extra_shapes_dirs
-    from .redecide_core import worker_engine
+    from ..knowledge.policy_files import extra_shapes_dirs
+    from ..batch.redecide_rows import worker_engine
 
     shapes = str(Path(shapes_dir).resolve()) if shapes_dir else None
     checker = worker_engine(shapes, tuple(str(p) for p in extra_shapes_dirs()))
@@ -179,7 +179,7 @@ def redecide(store, spec: str, *, engine: str = "local", workers: int = 2, maste
 
 
 def run_redecide(args: argparse.Namespace) -> int:
-    from .store import open_store
+    from ..store import open_store
 
     store = open_store(args.store)
     try:

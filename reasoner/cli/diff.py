@@ -16,11 +16,11 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from .compiled import CompiledKnowledge, PolicyVersion, compile_knowledge
-from .engine import Engine
-from .errors import NecessityError, UnknownPolicyError
-from .namespaces import CASE
-from .policy_diff import diff_versions, render_diff_markdown
+from ..knowledge.compiled import CompiledKnowledge, PolicyVersion, compile_knowledge
+from ..engine import Engine
+from ..errors import NecessityError, UnknownPolicyError
+from ..namespaces import CASE
+from ..knowledge.policy_diff import diff_versions, render_diff_markdown
 
 __all__ = ["resolve_side", "stored_case_changes", "policy_diff", "run_diff"]
 
@@ -67,7 +67,7 @@ def _cases_decided_under(store, version: PolicyVersion) -> list[str]:
 
 def stored_case_changes(store, ea: Engine, va: PolicyVersion, eb: Engine, vb: PolicyVersion) -> dict:
     """Re-decide every stored case decided under ``va`` under both versions; list what flips."""
-    from .loading import load_case
+    from ..loading import load_case
 
     changed, errors, ids = [], [], _cases_decided_under(store, va)
     for case_id in ids:
@@ -113,7 +113,7 @@ def policy_diff(engine: Engine, a: str, b: str, *, policy: str | None = None, st
 def run_diff(args: argparse.Namespace) -> int:
     store = None
     if args.store:
-        from .store import open_store
+        from ..store import open_store
 
         store = open_store(args.store)
     try:

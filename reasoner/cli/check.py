@@ -7,12 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from .engine import Engine
-from .errors import CaseLoadError
-from .fhir.load import is_bundle_file, load_pas_bundle
-from .fhir.response import response_bundle
-from .paths import data_root
+from ..engine import Engine
+from ..errors import CaseLoadError
+from ..fhir.load import is_bundle_file, load_pas_bundle
+from ..fhir.response import response_bundle
+from ..knowledge.paths import data_root
 from .render import render_summary
+from ..determination.rdf import to_graph
 
 __all__ = ["run_check", "run_policies", "bundled_cases"]
 
@@ -24,7 +25,7 @@ def bundled_cases() -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .batch import expand_paths, read_case_path, run_jsonl
+    from ..batch import expand_paths, read_case_path, run_jsonl
 
     paths = expand_paths(args.cases) if args.cases else bundled_cases()
     if getattr(args, "jsonl", False):
@@ -53,12 +54,12 @@ def run_check(args: argparse.Namespace) -> int:
         if args.json:
             continue
         if args.letter or args.html:
-            from .letters import render  # Jinja2 only when a letter is asked for
+            from ..letters import render  # Jinja2 only when a letter is asked for
 
             sys.stdout.write(render(det, letter=args.letter_kind, fmt="html" if args.html else "markdown"))
         elif args.turtle:
-            from .namespaces import DET
-            sys.stdout.write(det.to_graph(DET[f"{det.case_id}/{det.policy_id}/{det.policy_version}"])
+            from ..namespaces import DET
+            sys.stdout.write(to_graph(det, DET[f"{det.case_id}/{det.policy_id}/{det.policy_version}"])
                              .serialize(format="turtle"))
         else:
             sys.stdout.write(render_summary(det))

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import NecessityError
+from ..errors import NecessityError
 
 __all__ = ["main"]
 
@@ -44,13 +44,13 @@ def _cmd_shapes(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from .queries import run_query_command
+    from ..queries import run_query_command
 
     return run_query_command(args)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from .cli_diff import run_diff
+    from .diff import run_diff
 
     return run_diff(args)
 
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--timeout", type=float, default=60.0, help="seconds a store query may run (default 60)")
     query.set_defaults(func=_cmd_query)
 
-    from .store_command import add_store_parser
+    from .store import add_store_parser
 
     add_store_parser(sub)
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rdflib import URIRef
+from ..determination.rdf import to_ntriples
 
 __all__ = ["RESULT_FIELDS", "determination_graph_iri", "decide_rows", "decide_batches", "worker_engine"]
 
@@ -25,7 +26,7 @@ _ENGINES: dict[tuple, object] = {}
 
 def determination_graph_iri(case_id: str, policy_id: str, label: str) -> URIRef:
     """The graph (and node) of a re-decision: one per case and policy version, so a re-run replaces it."""
-    from .namespaces import DET
+    from ..namespaces import DET
 
     return DET[f"{case_id}/{policy_id}@{label}"]
 
@@ -35,8 +36,8 @@ def worker_engine(shapes_dir: str | None = None, extra_dirs: tuple[str, ...] = (
     key = (shapes_dir, extra_dirs)
     engine = _ENGINES.get(key)
     if engine is None:
-        from .compiled import compile_knowledge
-        from .engine import Engine
+        from ..knowledge.compiled import compile_knowledge
+        from ..engine import Engine
 
         engine = Engine(compile_knowledge(shapes_dir=Path(shapes_dir) if shapes_dir else None,
                                           extra_dirs=[Path(p) for p in extra_dirs]))
@@ -55,8 +56,8 @@ def decide_rows(rows: Iterable[tuple[str, str]], *, spec: str, decided_at: str,
 
     Yields one dict per row with :data:`RESULT_FIELDS`; a case that fails gives ``error`` and no graph.
     """
-    from .errors import NecessityError
-    from .loading import load_case
+    from ..errors import NecessityError
+    from ..loading import load_case
 
     engine = worker_engine(shapes_dir, extra_dirs)
     version = engine.knowledge.policy_version(spec)
@@ -78,7 +79,7 @@ def decide_rows(rows: Iterable[tuple[str, str]], *, spec: str, decided_at: str,
             out["error"] = f"{type(det).__name__}: {det}"
             continue
         iri = determination_graph_iri(out["case_id"], version.policy_id, version.label)
-        out.update(graph=str(iri), nquads=_nquads(det.to_ntriples(iri), iri),
+        out.update(graph=str(iri), nquads=_nquads(to_ntriples(det, iri), iri),
                    outcome=str(det.outcome), determination=json.dumps(det.to_dict(), sort_keys=True))
     yield from outs
 

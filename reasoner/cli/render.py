@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .determination import Determination
-from .letters import letter_html, letter_markdown, render, reviewer_page
-from .vocabulary import CriterionState, term
+from ..determination import Determination
+from ..letters import letter_html, letter_markdown, render, reviewer_page
+from ..knowledge.vocabulary import CriterionState, term
 
 __all__ = ["render_summary", "render_letter", "letter_markdown", "letter_html", "reviewer_page", "render"]
 

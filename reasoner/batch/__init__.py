@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from .errors import NecessityError
+from ..errors import NecessityError
 
 __all__ = ["CASE_SUFFIXES", "expand_paths", "read_case_path", "decide_chunk", "run_jsonl"]
 
@@ -55,10 +55,10 @@ def read_case_path(path: Path):
     Raises:
         CaseLoadError: the file cannot be read or is not a valid case.
     """
-    from .errors import CaseLoadError
-    from .fastpath.form_graph import load_form
-    from .fhir.load import is_bundle_file, load_pas_bundle
-    from .loading import load_case_file
+    from ..errors import CaseLoadError
+    from ..loading.form_graph import load_form
+    from ..fhir.load import is_bundle_file, load_pas_bundle
+    from ..loading import load_case_file
 
     if is_bundle_file(path):
         return load_pas_bundle(path.read_bytes(), source=path.name)[0]
@@ -96,7 +96,7 @@ _WORKER_ENGINE = None
 
 def _start_worker() -> None:
     global _WORKER_ENGINE
-    from .engine import Engine
+    from ..engine import Engine
 
     _WORKER_ENGINE = Engine.load()
 
@@ -129,7 +129,7 @@ def run_jsonl(engine, paths: list[Path], *, policy: str | None = None, version: 
             chunks = pool.imap(_worker_chunk, jobs)
         else:
             if engine is None:
-                from .engine import Engine
+                from ..engine import Engine
 
                 engine = Engine.load()
             pool, chunks = None, (decide_chunk(engine, *job) for job in jobs)

@@ -22,8 +22,8 @@ def default_store(given: str | None) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .store import open_store
-    from .store.operations import backup_store, check_store, restore_store
+    from ..store import open_store
+    from ..store.operations import backup_store, check_store, restore_store
 
     location = default_store(args.store)
     store = open_store(location, query_workers=1)

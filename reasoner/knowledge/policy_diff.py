@@ -9,11 +9,11 @@ revise a threshold), and two shapes folders compare the same way as two versions
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from .compiled import CompiledKnowledge, PolicyVersion
-from .namespaces import DCTERMS, NEC, OBO, RDF, RDFS, SH
+from ..namespaces import NEC, OBO, RDF, RDFS, SH
 
 __all__ = ["diff_versions", "render_diff_markdown"]
 

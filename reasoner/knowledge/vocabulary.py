@@ -14,7 +14,7 @@ from enum import StrEnum
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 
-from .namespaces import NEC, OWL, RDFS, SKOS
+from ..namespaces import NEC, OWL, RDFS, SKOS
 from .parsed_cache import parse_file
 from .paths import data_root
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .engine import Engine
-from .loading import load_case_file
-from .namespaces import bind_prefixes
+from ..engine import Engine
+from ..loading import load_case_file
+from ..namespaces import bind_prefixes
 
 __all__ = ["run_infer", "run_shapes", "parse_policy_spec"]
 

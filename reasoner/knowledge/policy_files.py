@@ -12,9 +12,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .compiled import COMMON_FILE, RULES_FILE, PolicyVersion, _shape_infos
-from .errors import ShapesError
-from .namespaces import NEC, RDF, RDFS
+from .policy_version import COMMON_FILE, RULES_FILE, PolicyVersion, shape_infos
+from ..errors import ShapesError
+from ..namespaces import NEC, RDF, RDFS
 
 __all__ = ["extra_shapes_dirs", "policy_files", "read_version"]
 
@@ -62,7 +62,7 @@ def read_version(graph: Graph, path: Path, shapes_graph: Graph) -> PolicyVersion
         covers=frozenset(graph.objects(version_iri, NEC.coversCodeGroup)),
         excludes=frozenset(graph.objects(version_iri, NEC.excludesCodeGroup)),
         shapes_graph=shapes_graph,
-        shapes=_shape_infos(shapes_graph),
+        shapes=shape_infos(shapes_graph),
         criteria=tuple(sorted(graph.objects(version_iri, NEC.hasCriterion))),
         end_date=str(end) if end is not None else None,
         source_file=path.name,

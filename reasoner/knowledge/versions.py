@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
-from .errors import ShapesError, UnknownPolicyError
-from .namespaces import NEC
+from ..errors import ShapesError, UnknownPolicyError
+from ..namespaces import NEC
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compiled import PolicyVersion
+    from .policy_version import PolicyVersion
 
 __all__ = ["VersionSelection", "BASES", "check_timeline", "in_force", "select", "split_policy", "case_dates",
            "DATE_PROPERTIES"]

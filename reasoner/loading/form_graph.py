@@ -16,9 +16,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import loading
-from ..loading.form import as_decimal, canonical_decimal, check_form, utc_datetime
-from ..loading.parse import decode, parse_json
-from ..loading.schema import schema as form_schema
+from .form import as_decimal, canonical_decimal, check_form, utc_datetime
+from .parse import decode, parse_json
+from .schema import schema as form_schema
 from ..namespaces import CASE, NEC, RDF, XSD
 
 __all__ = ["FormCase", "form_triples", "load_form", "read_case"]
@@ -43,7 +43,7 @@ class FormCase:
         """The case graph as rdflib (for writers that take one, such as the case store)."""
         from rdflib import Graph
 
-        from ..compiled import from_ox
+        from ..knowledge.compiled import from_ox
         from ..namespaces import bind_prefixes
 
         graph = Graph()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 __all__ = ["data_root"]
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the reasoner package
 
 
 def data_root(kind: str) -> Path:

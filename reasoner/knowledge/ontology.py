@@ -12,8 +12,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from .errors import OntologyError
-from .namespaces import ONTOLOGY_IRI, bind_prefixes
+from ..errors import OntologyError
+from ..namespaces import ONTOLOGY_IRI, bind_prefixes
 from .parsed_cache import parse_file
 from .paths import data_root
 
