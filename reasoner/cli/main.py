@@ -171,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_store_parser(sub)
 
+    from .review import add_review_parser
+
+    add_review_parser(sub)
+
     serve = sub.add_parser("serve", help="serve the validation API and the SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)

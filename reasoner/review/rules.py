@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ..determination.model import Determination
 from ..determination.review_model import LineReview, Review
 from ..errors import ReviewError, ReviewForbiddenError
-from ..knowledge.vocabulary import CriterionState, ReviewDecision, ReviewerRole, recommendation
+from ..knowledge.vocabulary import CriterionState, Outcome, ReviewDecision, ReviewerRole, recommendation
 
 __all__ = ["Reviewer", "ReviewSubmission", "LineSubmission", "reviewed", "allowed_decisions", "REVIEWER_ID"]
 
@@ -81,12 +81,11 @@ def _hours(start: datetime | None, end: datetime) -> Decimal | None:
 
 
 def _deciding(line) -> list[str]:  # noqa: ANN001 - a LineDecision
-    """The criteria that decided a line's outcome: those not met, else those not documented (violations)."""
-    for state in (CriterionState.CriterionNotMet, CriterionState.CriterionNotDocumented):
-        found = [c.criterion for c in line.criteria if c.state == state and c.severity == "violation"]
-        if found:
-            return sorted(set(found))
-    return []
+    """The criteria that decided a line's outcome: for does-not-meet those not met, for insufficient
+    documentation those not documented (violations); none for a line that meets the criteria."""
+    state = {str(Outcome.DoesNotMeet): CriterionState.CriterionNotMet,
+             str(Outcome.InsufficientDocumentation): CriterionState.CriterionNotDocumented}.get(str(line.outcome))
+    return sorted({c.criterion for c in line.criteria if c.state == state and c.severity == "violation"})
 
 
 def reviewed(prior: Determination, *, prior_iri: str, prior_number: int, number: int,

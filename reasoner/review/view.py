@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..determination.model import Citation, CriterionAssessment, Determination, LineDecision
-from ..knowledge.vocabulary import CriterionState, recommendation
+from ..knowledge.vocabulary import CriterionState, Outcome, recommendation
 
 __all__ = ["Group", "Item", "groups", "citations_to_check"]
 
@@ -65,12 +65,13 @@ def _items(lines: list[LineDecision], keep) -> list[Item]:  # noqa: ANN001 - kee
 
 
 def _deciding(lines: list[LineDecision]) -> list[Item]:
-    """What decided the outcome first: the criteria not met, else those not documented."""
-    for state in (CriterionState.CriterionNotMet, CriterionState.CriterionNotDocumented):
-        found = _items(lines, lambda c, s=state: c.severity == "violation" and c.state == s)
-        if found:
-            return found
-    return []
+    """What decided the outcome first: the criteria not met (does-not-meet), else those not documented
+    (insufficient documentation); nothing for lines that meet the criteria."""
+    state = {str(Outcome.DoesNotMeet): CriterionState.CriterionNotMet,
+             str(Outcome.InsufficientDocumentation): CriterionState.CriterionNotDocumented}.get(str(lines[0].outcome))
+    if state is None:
+        return []
+    return _items(lines, lambda c: c.severity == "violation" and c.state == state)
 
 
 def groups(det: Determination) -> list[Group]:
