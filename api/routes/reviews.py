@@ -31,6 +31,24 @@ from .cases import _ERRORS, _PROBLEM_CONTENT, CaseId
 router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(require_api_key)])
 
 
+def _inlined(schema: dict) -> dict:
+    """A model's JSON Schema with its ``$defs`` put in place (the description's components hold no such
+    names, and an ``openapi_extra`` body cannot add them)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):  # noqa: ANN001, ANN202
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk({**defs[ref.rsplit("/", 1)[-1]], **{k: v for k, v in node.items() if k != "$ref"}})
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
 def _problem(status: int, text: str) -> dict:
     return {"model": ProblemModel, "content": _PROBLEM_CONTENT, "description": text}
 
@@ -79,7 +97,7 @@ def _html_problem(exc: NecessityError, case_id: str) -> Response:
                403: _problem(403, "The key may not make this review (integrator key; denial by a nurse)."),
                409: _problem(409, "The determination reviewed is no longer the latest."), **_ERRORS},
     openapi_extra={"requestBody": {"required": True, "content": {
-        "application/json": {"schema": ReviewSubmission.model_json_schema(ref_template="#/components/schemas/{model}")},
+        "application/json": {"schema": _inlined(ReviewSubmission.model_json_schema())},
         FORM_TYPE: {"schema": {"type": "object", "description": "The reviewer's page's sign-off form: "
                                                                 "determination, code, decision, reason, "
                                                                 "reason_criterion, note, form_token."}}}}},
