@@ -24,7 +24,7 @@ from reasoner.review import ReviewSubmission, record_review
 from ..deps import StoreDep
 from ..models import Decision
 from ..problems import ProblemModel, necessity_problem, status_for
-from ..security import ReviewerDep, require_api_key
+from ..security import ReviewerDep, presented_key, require_api_key
 from ..signoff import FORM_TYPE, form_token
 from .cases import _ERRORS, _PROBLEM_CONTENT, CaseId
 
@@ -129,8 +129,6 @@ async def post_review(case_id: CaseId, request: Request, store: StoreDep, review
 
 
 async def _post_form(case_id: str, request: Request, body: bytes, store, reviewer) -> Response:  # noqa: ANN001
-    from ..security import presented_key
-
     try:
         submission, token = _form(body)
         key = presented_key(request) or ""
