@@ -1,7 +1,7 @@
 """Benchmark batch re-decision: cases per second with 1 and 2 local workers and on Spark local[2].
 
 One run fills an embedded store with ``--cases`` generated cases (decided under Aetna CPB 0161 and
-stored as a user's cases would be), then re-decides them with ``reasoner.cli.redecide.redecide``:
+stored as a user's cases would be), then re-decides them with ``reasoner.batch.redecide.redecide``:
 
 - ``local`` with ``--workers 1`` and ``--workers 2`` (``multiprocessing`` pools; each worker
   compiles the knowledge once, and its start-up is inside the timed decide step);
@@ -30,7 +30,7 @@ from pathlib import Path
 from bench.generate_cases import generate
 from reasoner.engine import Engine
 from reasoner.loading import load_case
-from reasoner.cli.redecide import redecide
+from reasoner.batch.redecide import redecide
 from reasoner.store import EmbeddedStore
 from reasoner.determination.rdf import to_graph
 

@@ -12,18 +12,16 @@ never pasted into the query text, so a code typed in by a user cannot reshape a 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 from typing import Any, Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
-from .errors import QueryError, StoreLockedError
+from .errors import QueryError
 from .knowledge.ontology import load_ontology
 from .namespaces import bind_prefixes
 from .knowledge.paths import data_root
@@ -164,83 +162,3 @@ def _via_oxigraph(result: Result, fmt: str) -> str:
     target = {"tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML,
               "csv": ox.QueryResultsFormat.CSV}[fmt]
     return ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=target).decode("utf-8")
-
-
-def read_query_text(args: argparse.Namespace) -> str:
-    """The query of ``necessity query``: ``-e TEXT``, a file (``-`` or none: standard input).
-
-    Raises:
-        QueryError: both a file and ``-e``, or an empty query.
-    """
-    expression = getattr(args, "expression", None)
-    name = getattr(args, "file", None)
-    if expression is not None and name is not None:
-        raise QueryError("give either a query file or -e 'QUERY', not both")
-    if expression is not None:
-        text = expression
-    elif name is None or str(name) == "-":
-        if sys.stdin is None or sys.stdin.isatty():
-            raise QueryError("no query: give a query file, -e 'SELECT ...', or pipe a query in")
-        text = sys.stdin.read()
-    else:
-        text = resolve_query_file(name).read_text(encoding="utf-8")
-    if not text.strip():
-        raise QueryError("the query is empty")
-    return text
-
-
-def _open_store(location: str):
-    from .store import open_store
-    from .store.embedded import EmbeddedStore
-    from .store.factory import is_remote
-
-    try:
-        store = open_store(location, query_workers=1)
-    except StoreLockedError:
-        print(f"necessity: the store {location} is held by a running server; querying a read-only snapshot "
-              "of it (writes made after this moment are not seen)", file=sys.stderr)
-        return EmbeddedStore.read_only(location)
-    if not is_remote(location) and not store.graph_names():  # a fresh store: give it the knowledge
-        store.load_knowledge(knowledge_graph())
-    return store
-
-
-def run_query_command(args: argparse.Namespace) -> int:
-    """``necessity query [FILE | -e QUERY] [--format] [--bind VAR=VALUE ...] [--store LOCATION]``."""
-    text = read_query_text(args)
-    bindings = dict(parse_binding(b) for b in (args.bind or []))
-    fmt = getattr(args, "format", "table") or "table"
-    store_location = getattr(args, "store", None)
-    if not store_location:
-        graph = knowledge_graph()
-        print(format_result(run_query(text, graph, bindings=bindings), fmt=fmt, graph=graph))
-        return 0
-    from .store.policy import check_read_only_query
-
-    check_read_only_query(text)
-    if bindings:
-        # the store takes query text only: bind values with a VALUES row of rdflib terms
-        # (n3-serialised, never raw user text)
-        names = " ".join(f"?{k}" for k in bindings)
-        row = " ".join(v.n3() for v in bindings.values())
-        text = f"{text.rstrip()}\nVALUES ({names}) {{ ({row}) }}"
-    store = _open_store(store_location)
-    try:
-        result = _as_result(store.query(text, timeout=getattr(args, "timeout", None) or 60.0))
-    finally:
-        store.close()
-    prefixes = Graph()
-    bind_prefixes(prefixes)
-    print(format_result(result, fmt=fmt, graph=prefixes))
-    return 0
-
-
-def _as_result(store_result: Any) -> Result:
-    """A store's ``QueryResult`` (SPARQL JSON or N-Triples) as an rdflib ``Result`` for ``format_result``."""
-    if isinstance(store_result, Result):
-        return store_result
-    if store_result.is_graph:
-        result = Result("CONSTRUCT")
-        result.graph = store_result.graph()
-        return result
-    return Result.parse(io.BytesIO(store_result.payload), format="json")

@@ -140,6 +140,7 @@ def naive_results(necessity_engine: Engine) -> dict[str, set]:
     return out
 
 
+@pytest.mark.slow  # the naive call computes the OWL RL closure per case: minutes
 def test_fast_path_agrees_with_the_naive_call_on_a_sample(engine: Engine, naive_results: dict[str, set]) -> None:
     """The naive call (OWL RL per case, rules by pyshacl) reports the same results. Costs minutes."""
     knowledge = engine.knowledge

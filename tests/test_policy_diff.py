@@ -148,7 +148,7 @@ def _store_rows(stdout: str) -> list[dict]:
 
 
 def test_author_queries_show_versions_and_the_outcomes_that_changed(folder: Path, store_dir: Path) -> None:
-    done = necessity("redecide", "--store", str(store_dir), "--policy", f"{AETNA}@{NEW_LABEL}",
+    done = necessity("redecide", "--json", "--store", str(store_dir), "--policy", f"{AETNA}@{NEW_LABEL}",
                      "--shapes", str(folder), "--workers", "1")
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout)["loaded"] >= len(RELIEF)  # the API test may have stored one more

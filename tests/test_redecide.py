@@ -16,6 +16,9 @@ from reasoner.loading import load_case
 from reasoner.store import EmbeddedStore
 from reasoner.determination.rdf import to_graph
 
+pytestmark = pytest.mark.slow  # 210 generated cases re-decided locally and on Spark: minutes (the fast
+                               # tier re-decides through the CLI in tests/test_cli_store.py)
+
 AETNA = "aetna-cpb-0161"
 SPEC = f"{AETNA}@2026-01"
 N_CASES = 210
@@ -65,7 +68,7 @@ def _redecided(path: Path) -> tuple[set[tuple], dict[str, int]]:
 
 
 def _run(store_dir: Path, *extra: str) -> dict:
-    out = necessity("redecide", "--store", str(store_dir), "--policy", SPEC, *extra)
+    out = necessity("redecide", "--json", "--store", str(store_dir), "--policy", SPEC, *extra)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout)
 

@@ -48,7 +48,7 @@ VersionLabel = Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 async def diff_policy(policy_id: PolicyId, request: Request, engine: EngineDep, store: StoreDep,
                       from_: Annotated[VersionLabel, Query(alias="from")],
                       to: VersionLabel, cases: bool = False) -> Any:
-    from reasoner.cli.diff import policy_diff
+    from reasoner.batch.version_diff import policy_diff
     from reasoner.knowledge.policy_diff import render_diff_markdown
 
     try:

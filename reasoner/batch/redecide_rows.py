@@ -26,9 +26,9 @@ _ENGINES: dict[tuple, object] = {}
 
 def determination_graph_iri(case_id: str, policy_id: str, label: str) -> URIRef:
     """The graph (and node) of a re-decision: one per case and policy version, so a re-run replaces it."""
-    from ..namespaces import DET
+    from ..store.ids import redecision_iri
 
-    return DET[f"{case_id}/{policy_id}@{label}"]
+    return redecision_iri(case_id, policy_id, label)
 
 
 def worker_engine(shapes_dir: str | None = None, extra_dirs: tuple[str, ...] = ()):

@@ -12,8 +12,9 @@ import argparse
 import re
 
 from ..errors import ReviewError
+from .args import STORE_HELP
 
-__all__ = ["add_review_parser"]
+__all__ = ["add_parser"]
 
 _LINE = re.compile(r"^([A-Za-z0-9.]{1,32})=(approve|pend|deny)$")
 
@@ -30,14 +31,14 @@ def _run(args: argparse.Namespace) -> int:
     from ..review import Reviewer, ReviewSubmission, record_review
     from ..review.rules import REVIEWER_ID
     from ..store import open_store
-    from .store import default_store
+    from .args import existing_store, store_location
 
     if not re.match(REVIEWER_ID, args.reviewer):
         raise ReviewError("--reviewer must be letters, digits, '.', '_' or '-' (at most 64)", field="--reviewer")
     reasons = args.reason or []
     if len(reasons) > 1 and len(reasons) != len(args.line):
         raise ReviewError("give one --reason for all lines, or one per --line in the same order", field="--reason")
-    store = open_store(default_store(args.store), query_workers=1)
+    store = open_store(existing_store(store_location(args.store), command="necessity review"), query_workers=1)
     try:
         number = args.determination or max(r.number for r in store.list_determinations(args.case_id))
         lines = [{"code": code, "decision": decision,
@@ -56,11 +57,12 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_review_parser(sub) -> None:  # noqa: ANN001 - argparse's subparsers action
-    review = sub.add_parser("review", help="record a reviewer's decisions on a stored case's latest determination")
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``review`` to the ``necessity`` parser."""
+    review = sub.add_parser("review", help="record a reviewer's decisions on a stored case's latest determination",
+                            description=__doc__.split("\n\n", 1)[1].replace("``", ""))
     review.add_argument("case_id", metavar="CASE_ID")
-    review.add_argument("--store", help="a directory (embedded store) or an http(s) SPARQL URL "
-                                        "(default: NECESSITY_STORE, else ./var/store)")
+    review.add_argument("--store", help=STORE_HELP)
     review.add_argument("--line", action="append", required=True, type=_line, metavar="CODE=DECISION",
                         help="a line's decision: approve, pend or deny (repeatable)")
     review.add_argument("--reason", action="append", metavar="TEXT",

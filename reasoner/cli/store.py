@@ -10,15 +10,16 @@ queries read), that a store written by an earlier version lacks.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-__all__ = ["add_store_parser", "default_store"]
+from .args import existing_store, store_location
+
+__all__ = ["add_parser", "default_store"]
 
 
 def default_store(given: str | None) -> str:
     """``--store`` if given, else ``NECESSITY_STORE``, else ``./var/store``."""
-    return given or os.environ.get("NECESSITY_STORE") or "./var/store"
+    return store_location(given, default="./var/store")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -26,6 +27,8 @@ def _run(args: argparse.Namespace) -> int:
     from ..store.operations import backup_store, check_store, restore_store
 
     location = default_store(args.store)
+    if args.action != "restore":  # restore writes into an empty (or new) store; the rest read one
+        existing_store(location, command=f"store {args.action}")
     store = open_store(location, query_workers=1)
     try:
         if args.action == "backup":
@@ -52,9 +55,12 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_store_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``store`` with its actions to the ``necessity`` parser."""
-    store = sub.add_parser("store", help="back up, restore or check the case store")
+    store = sub.add_parser("store", help="back up, restore, check the case store, or rebuild its history and "
+                                         "summary graphs",
+                           description="What an operator does to the case store: backup, restore, check, "
+                                       "history, summaries.")
     actions = store.add_subparsers(dest="action", required=True)
     for name, text in (("backup", "write every graph to an N-Quads file (.nq or .nq.gz)"),
                        ("restore", "load an N-Quads backup into an empty store"),

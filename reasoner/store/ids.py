@@ -6,7 +6,9 @@ The dataset holds three kinds of named graph, so one SPARQL query can join them:
 - one graph per case, named by the case IRI (``CASE[<id>]``);
 - one graph per determination, named ``DET[<id>/<n>]`` where ``n`` counts the
   determinations of that case from 1; the name is also the IRI of the
-  ``nec:Determination`` node inside it.
+  ``nec:Determination`` node inside it;
+- one graph per bulk re-decision of a case under a policy version (``necessity redecide``), named
+  ``DET[<id>/<policy>@<version>]`` (:func:`redecision_iri`), so a re-run replaces it.
 
 A case decided more than once also has a history graph, named under :data:`HISTORY_BASE`
 (``history_iri(<id>)``), that says which of its determinations supersede which
@@ -74,6 +76,18 @@ def determination_iri(case_id: str, number: int) -> URIRef:
     if not isinstance(number, int) or number < 1:
         raise InvalidIdentifierError("a determination number is a whole number from 1")
     return DET[f"{validate_case_id(case_id)}/{number}"]
+
+
+REDECISION_NAME = re.compile(re.escape(str(DET)) + r"([A-Za-z0-9][A-Za-z0-9._~-]{0,127})/"
+                             r"([a-z0-9][a-z0-9.-]*)@([A-Za-z0-9][A-Za-z0-9._-]*)\Z")
+
+
+def redecision_iri(case_id: str, policy_id: str, label: str) -> URIRef:
+    """The graph (and node) of a bulk re-decision of a case under one policy version."""
+    iri = DET[f"{validate_case_id(case_id)}/{policy_id}@{label}"]
+    if not REDECISION_NAME.match(str(iri)):
+        raise InvalidIdentifierError(f"not a policy version: {policy_id}@{label}")
+    return iri
 
 
 def history_iri(case_id: str) -> URIRef:

@@ -23,7 +23,7 @@ from rdflib import RDF, URIRef
 from ..errors import StoreError
 from ..namespaces import CASE, DET, NEC
 from .base import Store, short
-from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE, PROFILES_GRAPH, SUMMARY_BASE
+from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE, PROFILES_GRAPH, REDECISION_NAME, SUMMARY_BASE
 
 __all__ = ["backup_store", "restore_store", "check_store", "CheckReport"]
 
@@ -85,11 +85,15 @@ def check_store(store: Store) -> CheckReport:
     cases = {name[len(str(CASE)):] for name in names if name.startswith(str(CASE))}
     numbers: dict[str, list[int]] = {}
     summaries = {name[len(SUMMARY_BASE):] for name in names if name.startswith(SUMMARY_BASE)}
+    redecisions: list[tuple[str, str]] = []  # (case id, graph name) of `necessity redecide`
     for name in names:
         if name.startswith(str(CASE)) or name in (str(KNOWLEDGE_GRAPH), str(PROFILES_GRAPH)) \
                 or name.startswith((LOCK_BASE, HISTORY_BASE, SUMMARY_BASE)):
             continue
         match = _DET_NAME.match(name)
+        if match is None and (again := REDECISION_NAME.match(name)) is not None:
+            redecisions.append((again.group(1), name))
+            continue
         if match is None:
             report.problems.append(f"graph {name} is not a case, a determination or the knowledge graph")
             continue
@@ -108,6 +112,13 @@ def check_store(store: Store) -> CheckReport:
             report.problems.append(f"case {case_id}: no determination is stored")
         elif found != list(range(1, len(found) + 1)):
             report.problems.append(f"case {case_id}: determination numbers {found} do not run from 1 without a gap")
+    for case_id, name in sorted(redecisions):
+        report.determinations += 1
+        if case_id not in cases:
+            report.problems.append(f"re-decision {name}: the case is not stored")
+        elif not store.query(f"ASK {{ GRAPH <{name}> {{ <{name}> a <{NEC.Determination}> ; "
+                             f"<{NEC.hasLineOutcome}> ?line }} }}").boolean:
+            report.problems.append(f"re-decision {name}: no nec:Determination node with a line outcome named {name}")
     for case_id in sorted(summaries - cases):
         report.problems.append(f"summary graph of case {case_id}: the case is not stored")
     for case_id, found in sorted(numbers.items()):
