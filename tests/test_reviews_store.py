@@ -127,3 +127,42 @@ def test_overrides_by_criterion_counts_the_reviews(reviewed_store, capsys) -> No
     # it followed (a review never precedes what it reviews)
     assert max(float(r["longestHoursFromRecommendation"]) for r in turnaround) >= 2
     assert all(float(r["averageHoursFromRecommendation"]) > 0 for r in turnaround)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def any_store(request, tmp_path: Path):
+    """Each store implementation, empty."""
+    if request.param == "embedded":
+        s = EmbeddedStore(tmp_path / "store")
+    else:
+        import httpx
+
+        from reasoner.store import RemoteStore
+
+        server = request.getfixturevalue("oxigraph_server")
+        s = RemoteStore(server)
+        httpx.post(f"{server}/update", content=b"CLEAR ALL",
+                   headers={"Content-Type": "application/sparql-update"}).raise_for_status()
+    yield s
+    s.close()
+
+
+def test_a_review_is_the_next_determination_in_either_store(any_store, necessity_engine) -> None:
+    from reasoner.determination.rdf import from_graph
+    from reasoner.errors import ReviewConflictError
+    from reasoner.store import determination_iri
+    from summary_check import check_summaries
+
+    store = any_store
+    store.load_knowledge(necessity_engine.knowledge_graph)
+    case = load_case_file(CASES / f"{STEMS[0]}.json")
+    det = necessity_engine.decide(case)
+    store.add_case(case.case_id, case.graph, lambda iri: to_graph(det, iri))
+    made = _review(store, case.case_id, 1, PHYSICIAN, [("62362", "deny", "Trial gave 40% relief.")],
+                   datetime.now(timezone.utc))
+    assert [r.reviewed for r in store.list_determinations(case.case_id)] == [False, True]
+    back = from_graph(store.get_determination(case.case_id, 2), determination_iri(case.case_id, 2))
+    assert back == made and back.review.lines[0].reviewer == "md-0007"
+    with pytest.raises(ReviewConflictError):  # determination 1 is superseded
+        _review(store, case.case_id, 1, PHYSICIAN, [("62362", "approve", "x")], datetime.now(timezone.utc))
+    assert check_summaries(store) == 1
