@@ -140,7 +140,8 @@ def test_reviewer_page_renders_the_criteria_tree(server: str, browser, tmp_path:
     states = _states(browser)
     assert {"met", "not-met"} <= set(states)
     assert any("successful trial with at least 50% relief" in t for t in states["not-met"])
-    assert all("Source:" in t for ts in states.values() for t in ts)  # every criterion line cites its source
+    # every criterion line cites its source, or refers to the entry that decided the line, which does
+    assert all("Source:" in t or "See what decided it, above." in t for ts in states.values() for t in ts)
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "ul.tree a")]
     assert links and all(link.startswith("http") for link in links)
 
