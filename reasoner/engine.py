@@ -18,11 +18,11 @@ from rdflib import Graph, URIRef
 from . import __version__
 from .knowledge.compiled import CompiledKnowledge, compile_knowledge
 from .determination import Determination, VersionChoice, determine
-from .errors import NecessityError, UnknownPolicyError
+from .errors import NecessityError
 from .inference import infer
 from .loading import LoadedCase
 from .loading.codes import use_knowledge
-from .namespaces import NEC, bind_prefixes
+from .namespaces import bind_prefixes
 from .loading.form_graph import FormCase
 from .fastpath.pipeline import FastPath, case_data, unique_batches
 from .fastpath.view import CaseView
@@ -201,38 +201,16 @@ class Engine:
 
     def policies(self) -> list[dict]:
         """Every policy with its versions and criteria (with citations), JSON-ready."""
-        from .determination import citations_of
+        from .policy_view import policies
 
-        graph, out = self.knowledge.policy_graph, {}
-        for version in sorted(self.knowledge.versions.values(), key=lambda v: (v.policy_id, v.effective_date)):
-            policy = out.setdefault(version.policy_id, {
-                "id": version.policy_id, "title": version.title, "iri": str(version.policy_iri),
-                "versions": [], "criteria": []})
-            policy["versions"].append({"label": version.label, "effective_date": version.effective_date,
-                                       "end_date": version.end_date, "current": version.current,
-                                       "iri": str(version.iri)})
-            if not version.current:
-                continue
-            shapes_by_criterion: dict[str, list] = {}
-            for info in version.shapes.values():
-                if info.criterion is not None:
-                    shapes_by_criterion.setdefault(str(info.criterion), []).append(info)
-            for criterion in version.criteria:
-                infos = sorted(shapes_by_criterion.get(str(criterion), []), key=lambda i: str(i.iri))
-                doc = graph.value(criterion, NEC.satisfiedBy)
-                policy["criteria"].append({
-                    "id": str(criterion),
-                    "name": self.knowledge.label(criterion),
-                    "description": str(graph.value(criterion, URIRef("http://purl.obolibrary.org/obo/IAO_0000115")) or ""),
-                    "severity": sorted({str(i.severity).rsplit("#", 1)[-1] for i in infos}),
-                    "documentation": str(graph.value(doc, NEC.documentName) or "") if doc else "",
-                    "shapes": [str(i.iri) for i in infos],
-                    "citations": [c.model_dump(mode="json") for c in citations_of(self.knowledge, criterion, version)],
-                })
-        return [out[k] for k in sorted(out)]
+        return policies(self.knowledge)
 
     def policy(self, policy_id: str) -> dict:
-        for policy in self.policies():
-            if policy["id"] == policy_id:
-                return policy
-        raise UnknownPolicyError(f"unknown policy '{policy_id}'")
+        """One policy (``id`` or ``id@label``) with the criteria of that version (default: in force today).
+
+        Raises:
+            UnknownPolicyError: no such policy or version.
+        """
+        from .policy_view import policy
+
+        return policy(self.knowledge, policy_id)

@@ -33,11 +33,11 @@ __all__ = [
 
 
 def knowledge_graph(*, ontology_root: Path | None = None, shapes_root: Path | None = None) -> Graph:
-    """The ontology merged with every ``*.ttl`` file of the shapes directory."""
+    """The ontology merged with every ``*.ttl`` file of the shapes directory and its ``clauses/``."""
     graph = load_ontology(root=ontology_root)
     shapes = Path(shapes_root) if shapes_root is not None else Path(data_root("shapes"))
     if shapes.is_dir():
-        for path in sorted(shapes.glob("*.ttl")):
+        for path in [*sorted(shapes.glob("*.ttl")), *sorted(shapes.glob("clauses/*.ttl"))]:
             try:
                 graph.parse(path, format="turtle")
             except Exception as exc:  # rdflib raises parser-specific exception types

@@ -105,6 +105,7 @@ def test_pool_refuses_a_stored_id(clients) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+@pytest.mark.slow  # kills a server process
 def test_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
     """A decision worker whose server dies without shutting the pool down ends itself."""
     import os
@@ -140,6 +141,7 @@ def test_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
     assert not alive, "a decision worker outlived its server"
 
 
+@pytest.mark.slow  # kills and restarts worker processes
 def test_a_killed_worker_is_replaced_and_the_request_retried(necessity_engine, tmp_path: Path) -> None:
     import os
     import signal

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reasoner.knowledge.paths import data_root
 
 CASES = Path(data_root("cases"))
@@ -79,6 +81,7 @@ def test_progress_shows_on_a_terminal(tmp_path: Path) -> None:
     assert len(stdout.decode().splitlines()) == 4  # stdout stays pure JSON Lines
 
 
+@pytest.mark.slow  # two worker processes, each compiling the knowledge
 def test_two_workers_write_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
     folder = _broken_folder(tmp_path)
     for path in sorted([*CASES.glob("01*.json"), *CASES.glob("02*.json")]):

@@ -28,7 +28,9 @@ EXPECTED = data_root("cases") / "expected"
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(scope="module", params=["pyshacl", "fast"])
+# the reference path repeats every test here on pyshacl in the slow tier; the fast tier proves the two
+# paths agree on every bundled case in tests/test_fastpath_agreement.py
+@pytest.fixture(scope="module", params=[pytest.param("pyshacl", marks=pytest.mark.slow), "fast"])
 def engine(request) -> Engine:
     """Every test here runs on both paths: pyshacl (the reference) and the compiled fast path."""
     return Engine.load(validator=request.param, clock=lambda: FIXED)

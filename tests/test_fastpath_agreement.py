@@ -184,13 +184,25 @@ def test_form_builder_normalises_date_times_as_the_loader() -> None:
     assert set(load_case(text).graph) == built
 
 
+class _DecidedAlone(dict):
+    """Each case form decided alone on the fast path with its usual rule plan, on first use, once for the
+    module: the batch tests compare their batches with these."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    def __missing__(self, text: str) -> dict:
+        self[text] = self.engine.decide(load_form(text)).to_dict()
+        return self[text]
+
+
 @pytest.fixture(scope="module")
 def one_at_a_time(fast: Engine) -> dict[str, dict]:
-    """The batch tests' cases (the bundled ones and 300 generated) each decided alone on the fast path with
-    its usual rule plan, once for the module: the batch tests compare their batches with these."""
-    return {text: fast.decide(load_form(text)).to_dict() for _, text in BUNDLED + _generated(300)}
+    return _DecidedAlone(fast)
 
 
+@pytest.mark.slow  # generated cases in batches and alone; the fast tier keeps the every-rule-one-way variants
 def test_batch_equals_one_at_a_time(fast: Engine, one_at_a_time: dict[str, dict]) -> None:
     cases = BUNDLED + _generated(300)
     one = [one_at_a_time[text] for _, text in cases]

@@ -147,6 +147,7 @@ def _store_rows(stdout: str) -> list[dict]:
     return json.loads(stdout)["results"]["bindings"]
 
 
+@pytest.mark.slow  # a bulk re-decision through the CLI
 def test_author_queries_show_versions_and_the_outcomes_that_changed(folder: Path, store_dir: Path) -> None:
     done = necessity("redecide", "--json", "--store", str(store_dir), "--policy", f"{AETNA}@{NEW_LABEL}",
                      "--shapes", str(folder), "--workers", "1")

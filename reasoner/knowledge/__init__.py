@@ -3,6 +3,6 @@ versions and their files, the compiled bundle, the vocabulary read from the onto
 between policy versions.
 
 The modules stand one above the other (no circles): ``paths`` and ``terms`` < ``parsed_cache`` <
-``ontology`` and ``vocabulary`` < ``policy_version`` < ``versions`` < ``policy_files`` <
+``ontology`` and ``vocabulary`` < ``policy_version`` < ``versions`` < ``policy_clauses`` < ``policy_files`` <
 ``compiled`` < ``policy_diff``.
 """

@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ..errors import ShapesError, UnknownPolicyError
 from .ontology import load_ontology
+from .policy_clauses import check_clause_graph, clause_files
 from .policy_files import extra_shapes_dirs, policy_files, read_version
 from .policy_version import COMMON_FILE, COMPARISONS, RULES_FILE, PolicyVersion, ShapeInfo
 from .versions import check_timeline, in_force, split_policy
@@ -155,7 +156,8 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
         extra_dirs: further folders of policy files (default: ``NECESSITY_SHAPES_PATH``).
 
     Raises:
-        ShapesError: a file does not parse, or a policy's versions overlap or leave a gap.
+        ShapesError: a file does not parse, a policy's versions overlap or leave a gap, or a version
+            lists a criterion that no loaded file defines.
     """
 
     ontology = load_ontology()
@@ -210,8 +212,15 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
         versions[version.iri] = version
         files[version.iri] = path.name
     check_timeline(list(versions.values()), files)
+    for path in clause_files(shapes_dir, extra_dirs):
+        clause_graph = _parse_shapes(path)
+        check_clause_graph(clause_graph, path)
+        _copy(clause_graph, policy_graph)
+    # every criterion of common.ttl applies under every policy, listed in nec:hasCriterion or not
+    shared = set(common.subjects(RDF.type, NEC.Criterion))
     today = date.today().isoformat()
     for version in versions.values():
+        version.criteria = tuple(sorted(set(version.criteria) | shared))
         version.current = version.effective_date <= today and (not version.end_date or today <= version.end_date)
         version.title = str(policy_graph.value(version.policy_iri, RDFS.label) or version.title)
     for s, o in policy_graph.subject_objects(RDFS.label):

@@ -51,6 +51,12 @@ def read_version(graph: Graph, path: Path, shapes_graph: Graph) -> PolicyVersion
         if graph.value(version_iri, prop) is None:
             raise ShapesError(f"{path.name}: the policy version has no {prop.n3(graph.namespace_manager)}")
     end = graph.value(version_iri, NEC.endDate)
+    criteria = tuple(sorted(graph.objects(version_iri, NEC.hasCriterion)))
+    for criterion in criteria:
+        # a criterion is defined in common.ttl, the version's own file or the file its nec:shapesFile names
+        if (criterion, RDF.type, NEC.Criterion) not in shapes_graph:
+            raise ShapesError(f"{path.name}: nec:hasCriterion names {criterion.n3(graph.namespace_manager)}, "
+                              "which no loaded file defines as a nec:Criterion")
     return PolicyVersion(
         iri=version_iri,
         policy_iri=policy_iri,
@@ -63,7 +69,7 @@ def read_version(graph: Graph, path: Path, shapes_graph: Graph) -> PolicyVersion
         excludes=frozenset(graph.objects(version_iri, NEC.excludesCodeGroup)),
         shapes_graph=shapes_graph,
         shapes=shape_infos(shapes_graph),
-        criteria=tuple(sorted(graph.objects(version_iri, NEC.hasCriterion))),
+        criteria=criteria,
         end_date=str(end) if end is not None else None,
         source_file=path.name,
     )

@@ -53,7 +53,7 @@ class PolicyVersion:
     excludes: frozenset[URIRef]
     shapes_graph: Graph                   # common + policy shapes (validation only, no rules)
     shapes: dict[URIRef, ShapeInfo] = field(default_factory=dict)
-    criteria: tuple[URIRef, ...] = ()
+    criteria: tuple[URIRef, ...] = ()      # its own (nec:hasCriterion) and every criterion of common.ttl
     end_date: str | None = None           # last day in force, inclusive; None: open-ended
     source_file: str = ""                 # the file declaring the version
 
