@@ -78,6 +78,8 @@ class CriterionAssessment(_Model):
         default="violation", description="violation: decides the line; warning: requested, never blocking; "
                                          "info: advisory.")
     path: PathName = "all"
+    any_one: bool = Field(default=False, exclude_if=lambda v: not v, description=(
+        "Met by any one of several documented values (one failed therapy of those listed), not by all."))
     facts: list[Fact] = Field(default_factory=list)
     evidence: list[EvidenceLocator] = Field(default_factory=list)
     messages: SortedSet = Field(default_factory=list, description="What the shapes said when it failed.")

@@ -82,7 +82,8 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     CriterionAssessment: (NEC.CriterionAssessment, {
         "criterion": (NEC.aboutCriterion, "iri"), "name": (NEC.criterionName, "lit"),
         "state": (NEC.criterionState, "term"), "severity": (NEC.criterionSeverity, "lit"),
-        "path": (NEC.documentationPath, "lit"), "facts": (NEC.hasFact, "node", Fact),
+        "path": (NEC.documentationPath, "lit"), "any_one": (NEC.satisfiedByAnyOne, "flag"),
+        "facts": (NEC.hasFact, "node", Fact),
         "evidence": (NEC.citesEvidence, "node", EvidenceLocator), "messages": (NEC.message, "lits"),
         "citations": (NEC.hasCitation, "shared", Citation), "document": (NEC.documentationName, "lit"),
         "document_iri": (NEC.documentationItem, "iri")}),
@@ -146,7 +147,7 @@ def _literal(kind: str, value) -> Literal | URIRef:
         return Literal(int(value))
     if kind == "decimal":
         return Literal(value, datatype=XSD.decimal)
-    if kind == "bool":
+    if kind in ("bool", "flag"):
         return Literal(bool(value))
     if kind == "date":
         return Literal(str(value), datatype=XSD.date)
@@ -186,7 +187,7 @@ def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None) -> 
         if kind == "inline":
             if value is not None:
                 _write(graph, node, value, root)
-        elif value is None:
+        elif value is None or (kind == "flag" and not value):  # a flag is stated only when true
             continue
         elif kind == "shared":
             for item in value:
@@ -260,7 +261,7 @@ def _value(kind: str, value):
         return from_iri(value).word
     if kind == "basis":
         return {str(iri): word for word, iri in BASES.items()}[str(value)]
-    if kind in ("int", "bool", "datetime", "decimal"):
+    if kind in ("int", "bool", "flag", "datetime", "decimal"):
         python = value.toPython()
         if kind == "datetime" and not isinstance(python, datetime):
             raise ValueError(f"not an xsd:dateTime: {value}")
