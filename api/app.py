@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reasoner import __version__
 from reasoner.engine import Engine
+from reasoner.errors import UnknownPolicyError
 from reasoner.store import Store, open_store
 
 from .decision_pool import DecisionPool, InProcess
@@ -59,6 +60,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine or Engine.load()
+        default = settings.fhir_default_policy
+        if default and not any(v.policy_id == default for v in app.state.engine.knowledge.versions.values()):
+            raise UnknownPolicyError(f"NECESSITY_FHIR_DEFAULT_POLICY names '{default}', which is not a known policy")
         own_store = store is None
         app.state.store = store if store is not None else open_store(settings.store, query_workers=settings.query_workers)
         if load_knowledge or own_store:

@@ -69,8 +69,8 @@ def _prepare(body: bytes, media: str, policy: str | None, version: str | None, a
     return prepare(_engine, body, media, policy, version, accept)  # type: ignore[arg-type]
 
 
-def _prepare_pas(body: bytes, may_certify: bool) -> Prepared:
-    return prepare_pas(_engine, body, may_certify)  # type: ignore[arg-type]
+def _prepare_pas(body: bytes, may_certify: bool, default_policy: str | None = None) -> Prepared:
+    return prepare_pas(_engine, body, may_certify, default_policy)  # type: ignore[arg-type]
 
 
 def _prepare_redecision(*args) -> Prepared:
@@ -92,8 +92,8 @@ class InProcess:
                       accept: str) -> Prepared:
         return await run_in_threadpool(prepare, self.engine, body, media, policy, version, accept)
 
-    async def prepare_pas(self, body: bytes, may_certify: bool) -> Prepared:
-        return await run_in_threadpool(prepare_pas, self.engine, body, may_certify)
+    async def prepare_pas(self, body: bytes, may_certify: bool, default_policy: str | None = None) -> Prepared:
+        return await run_in_threadpool(prepare_pas, self.engine, body, may_certify, default_policy)
 
     async def prepare_redecision(self, case_nt: str, case_id: str, number: int, policy: str | None,
                                  version: str | None, accept: str) -> Prepared:
@@ -140,13 +140,13 @@ class DecisionPool:
         """
         return await self._run(_prepare, body, media, policy, version, accept)
 
-    async def prepare_pas(self, body: bytes, may_certify: bool) -> Prepared:
+    async def prepare_pas(self, body: bytes, may_certify: bool, default_policy: str | None = None) -> Prepared:
         """Map, decide and answer one PAS request bundle in a worker.
 
         Raises:
             NecessityError: whatever :func:`api.submission.prepare_pas` raises (bad bundle, unknown policy).
         """
-        return await self._run(_prepare_pas, body, may_certify)
+        return await self._run(_prepare_pas, body, may_certify, default_policy)
 
     async def prepare_redecision(self, case_nt: str, case_id: str, number: int, policy: str | None,
                                  version: str | None, accept: str) -> Prepared:

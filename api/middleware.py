@@ -10,7 +10,6 @@ string, since any of those may carry patient data.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import PROBLEM_JSON
+from .problems import error_body
 
 __all__ = ["GuardMiddleware"]
 
@@ -29,10 +28,10 @@ class _TooLarge(Exception):
     pass
 
 
-async def _send_problem(send: Send, status: int, title: str, detail: str, **extra: Any) -> None:
-    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}).encode()
+async def _send_problem(send: Send, scope: Scope, status: int, title: str, detail: str, **extra: Any) -> None:
+    body, media = error_body(scope.get("path", ""), status, title, detail, **extra)
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -93,7 +92,7 @@ class GuardMiddleware:
                 except ValueError:
                     declared = -1
                 if declared > limit:
-                    await _send_problem(send, 413, "Content too large", too_large_detail, field="body")
+                    await _send_problem(send, scope, 413, "Content too large", too_large_detail, field="body")
                     self._log(scope, 413, started)
                     return
 
@@ -112,7 +111,7 @@ class GuardMiddleware:
                     raise _TooLarge
                 more = message.get("more_body", False)
         except _TooLarge:
-            await _send_problem(send, 413, "Content too large", too_large_detail, field="body")
+            await _send_problem(send, scope, 413, "Content too large", too_large_detail, field="body")
             self._log(scope, 413, started)
             return
         if disconnected:
@@ -138,7 +137,7 @@ class GuardMiddleware:
             log.error("unhandled %s in %s %s", type(exc).__name__, scope["method"], _route_template(scope))
             if status_holder["status"] == 0:
                 status_holder["status"] = 500
-                await _send_problem(send, 500, "Internal server error",
+                await _send_problem(send, scope, 500, "Internal server error",
                                     "the server could not complete the request")
         self._log(scope, status_holder["status"], started)
 
@@ -154,10 +153,9 @@ class GuardMiddleware:
             return True
         if scope["method"] in allowed:
             return False
-        body = json.dumps({"type": "about:blank", "title": "Method not allowed", "status": 405,
-                           "detail": f"this path allows {allow}"}).encode()
+        body, media = error_body(scope.get("path", ""), 405, "Method not allowed", f"this path allows {allow}")
         await send({"type": "http.response.start", "status": 405,
-                    "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"allow", allow.encode()),
+                    "headers": [(b"content-type", media.encode()), (b"allow", allow.encode()),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
         return True

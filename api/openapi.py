@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from .problems import PROBLEM_JSON, ProblemModel
+from .problems import PROBLEM_JSON, ProblemModel, is_fhir_path
 
 __all__ = ["install_openapi"]
 
@@ -35,12 +35,18 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
 
 
+def _outcome(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/fhir+json": {"schema": {
+        "type": "object", "description": "An OperationOutcome; `issue[0].expression` names the element at fault."}}}}
+
+
 def _fix_operation(op: dict[str, Any], method: str, path: str) -> None:
     responses: dict[str, Any] = op.setdefault("responses", {})
+    error = _outcome if is_fhir_path(path) else _problem  # a FHIR route answers every error as an OperationOutcome
     for code, response in list(responses.items()):
         own = set(response.get("content", {})) - {"application/json", PROBLEM_JSON}
         if code.isdigit() and int(code) >= 400 and not own:  # a FHIR OperationOutcome stays as declared
-            responses[code] = _problem(response.get("description") or _DESCRIPTIONS.get(int(code), "Error"))
+            responses[code] = error(response.get("description") or _DESCRIPTIONS.get(int(code), "Error"))
     needs_key = any("APIKeyHeader" in req or "HTTPBearer" in req for req in op.get("security", []))
     wanted = [405, 500, 503]
     if needs_key:
@@ -52,7 +58,7 @@ def _fix_operation(op: dict[str, Any], method: str, path: str) -> None:
     if "requestBody" in op:
         wanted += [413, 415]
     for code in wanted:
-        responses.setdefault(str(code), _problem(_DESCRIPTIONS[code]))
+        responses.setdefault(str(code), error(_DESCRIPTIONS[code]))
 
 
 def install_openapi(app: FastAPI) -> None:

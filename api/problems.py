@@ -4,11 +4,14 @@ A problem has ``type``, ``title``, ``status`` and ``detail``, and ``field`` or `
 where the error knows them. Domain errors (``NecessityError`` subclasses) map to 4xx
 statuses here, in one table; nothing else in ``api/`` decides a status for them.
 Unexpected exceptions become a 500 problem in :mod:`api.middleware`, without a stack
-trace and without patient data in the log.
+trace and without patient data in the log. On a FHIR route (``/Claim/...``) every error, 401 and
+413 included, is an OperationOutcome (``application/fhir+json``) instead, ``expression`` naming the
+element where the error knows it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,7 +27,8 @@ from reasoner.errors import (
     ReviewError, ReviewForbiddenError, StoreError, UnknownPolicyError,
 )
 
-__all__ = ["PROBLEM_JSON", "problem", "install_problem_handlers", "ProblemModel", "status_for"]
+__all__ = ["PROBLEM_JSON", "problem", "install_problem_handlers", "ProblemModel", "status_for", "is_fhir_path",
+           "error_body"]
 
 PROBLEM_JSON = "application/problem+json"
 _TYPE_BASE = "https://w3id.org/necessity/problems/"
@@ -53,6 +57,32 @@ _HTTP_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: 
                 503: "Service unavailable"}
 
 
+_FHIR_PREFIX = "/Claim/"
+_ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+                406: "not-supported", 409: "duplicate", 413: "too-long", 415: "not-supported", 422: "invalid",
+                500: "exception", 503: "transient"}
+
+
+def is_fhir_path(path: str) -> bool:
+    """A FHIR route (``/Claim/$submit`` and its siblings): its every error is an OperationOutcome."""
+    return path.startswith(_FHIR_PREFIX)
+
+
+def error_body(path: str, status: int, title: str, detail: str, **extra: Any) -> tuple[bytes, str]:
+    """An error's body and media type: an OperationOutcome on a FHIR route, else a problem."""
+    if is_fhir_path(path):
+        from reasoner.fhir import FHIR_JSON, operation_outcome
+
+        element = extra.get("field")
+        where = element if isinstance(element, str) and element.startswith("Bundle") else None
+        outcome = operation_outcome(detail, expression=where,
+                                    code=_ISSUE_CODES.get(status, "processing"))
+        return json.dumps(outcome).encode(), FHIR_JSON
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return json.dumps(body).encode(), PROBLEM_JSON
+
+
 class ProblemModel(BaseModel):
     """An RFC 9457 problem detail."""
 
@@ -70,8 +100,11 @@ class ProblemModel(BaseModel):
 
 
 def problem(status: int, detail: str, *, title: str | None = None, type_: str | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    """A problem response."""
+            headers: dict[str, str] | None = None, path: str = "", **extra: Any) -> Response:
+    """A problem response (an OperationOutcome where ``path`` is a FHIR route's)."""
+    if is_fhir_path(path):
+        body, media = error_body(path, status, title or "", detail, **extra)
+        return Response(body, status_code=status, media_type=media, headers=headers)
     body: dict[str, Any] = {"type": type_ or "about:blank", "title": title or _HTTP_TITLES.get(status, "Error"),
                             "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
@@ -97,12 +130,12 @@ def _field_of(exc: NecessityError) -> str | None:
     return getattr(exc, "field", None)
 
 
-def necessity_problem(exc: NecessityError) -> Response:
+def necessity_problem(exc: NecessityError, path: str = "") -> Response:
     status, slug = status_for(exc)
     if status == 500:
-        return problem(500, "the server could not complete the request", title="Internal server error")
+        return problem(500, "the server could not complete the request", title="Internal server error", path=path)
     headers = {"Retry-After": "5"} if status == 503 else None
-    return problem(status, str(exc), title=exc.title, type_=_TYPE_BASE + slug, headers=headers,
+    return problem(status, str(exc), title=exc.title, type_=_TYPE_BASE + slug, headers=headers, path=path,
                    field=_field_of(exc), line=getattr(exc, "line", None))
 
 
@@ -119,17 +152,18 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
     field = _loc_to_field(tuple(first.get("loc", ())))
     detail = "; ".join(f"{_loc_to_field(tuple(e.get('loc', ())))}: {e.get('msg', 'invalid')}" for e in errors)
-    return problem(422, detail, title="Invalid request", type_=_TYPE_BASE + "invalid-request", field=field)
+    return problem(422, detail, title="Invalid request", type_=_TYPE_BASE + "invalid-request", field=field,
+                   path=request.url.path)
 
 
 async def _http_handler(request: Request, exc: StarletteHTTPException) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else _HTTP_TITLES.get(exc.status_code, "error")
     extra = getattr(exc, "problem_extra", None) or {}
-    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None), **extra)
+    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None), path=request.url.path, **extra)
 
 
 async def _necessity_handler(request: Request, exc: NecessityError) -> Response:
-    return necessity_problem(exc)
+    return necessity_problem(exc, request.url.path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -21,6 +21,9 @@
   without a key; they describe the API and hold no case data) or ``off``.
 - ``NECESSITY_FHIR_MAY_CERTIFY``: ``false`` makes ``POST /Claim/$submit`` answer a line that meets the
   criteria with review action A4 and a "recommend approval" note instead of A1 (default ``true``).
+- ``NECESSITY_FHIR_DEFAULT_POLICY``: the policy id that decides a PAS request whose payer
+  (``Claim.insurer``) maps to no policy. Unset (the default), such a request is refused with an
+  OperationOutcome naming ``Claim.insurer``; set, the answer says the default decided.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Settings(BaseSettings):
     decide_workers: int | None = Field(default=None, ge=0, le=64)
     docs: Literal["public", "off"] = "public"
     fhir_may_certify: bool = True
+    fhir_default_policy: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
     @model_validator(mode="before")
     @classmethod
@@ -81,6 +85,11 @@ class Settings(BaseSettings):
                 key = entry
             keys.append(key.strip())
         return {**data, "api_keys": tuple(keys), "reviewer_keys": tuple(reviewers)}
+
+    @field_validator("fhir_default_policy", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -130,7 +130,7 @@ def prepare(engine: Engine, body: bytes, media: str, policy: str | None, version
     return Prepared(case.case_id, _case_nt(case), str(iri), det_nt, response, media_type)
 
 
-def prepare_pas(engine: Engine, body: bytes, may_certify: bool) -> Prepared:
+def prepare_pas(engine: Engine, body: bytes, may_certify: bool, default_policy: str | None = None) -> Prepared:
     """Map, decide and answer one Da Vinci PAS request bundle (everything but the write): the
     response body is the PAS response bundle, certified as the case's first determination.
 
@@ -139,8 +139,8 @@ def prepare_pas(engine: Engine, body: bytes, may_certify: bool) -> Prepared:
         CaseLoadError: the mapped case breaks a rule of the case form.
         UnknownPolicyError: the payer's policy is not known here.
     """
-    case, mapped = load_pas_bundle(body, source="bundle")
-    det = engine.decide(case)
+    case, mapped = load_pas_bundle(body, source="bundle", default_policy=default_policy)
+    det = mapped.annotate(engine.decide(case))
     iri = determination_iri(case.case_id, 1)
     # the LOINC attachment codes come with the determination's checklist (nec:loincAttachmentCode)
     answer = response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,

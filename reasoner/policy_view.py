@@ -11,7 +11,7 @@ from rdflib import URIRef
 from .determination import citations_of
 from .knowledge.compiled import CompiledKnowledge, PolicyVersion
 from .knowledge.policy_clauses import Clause, clauses_of
-from .namespaces import NEC
+from .namespaces import NEC, SKOS
 
 __all__ = ["CLAUSE_KEYS", "clause_rows", "policies", "policy"]
 
@@ -47,6 +47,18 @@ def _criteria(knowledge: CompiledKnowledge, version: PolicyVersion) -> list[dict
     return out
 
 
+def _code_groups(knowledge: CompiledKnowledge, groups) -> list[dict]:
+    """Code groups with their label and the codes the ontology puts in each (notation and label)."""
+    ontology, out = knowledge.ontology, []
+    for group in sorted(groups, key=str):
+        codes = sorted((str(ontology.value(URIRef(iri), SKOS.notation)), knowledge.label(iri))
+                       for iri, types in knowledge.types.items()
+                       if group in types and (URIRef(iri), SKOS.notation, None) in ontology)
+        out.append({"iri": str(group), "label": knowledge.label(group),
+                    "codes": [{"code": code, "label": label} for code, label in codes]})
+    return out
+
+
 def _summary(version: PolicyVersion) -> dict:
     return {"label": version.label, "effective_date": version.effective_date, "end_date": version.end_date,
             "current": version.current, "iri": str(version.iri)}
@@ -62,6 +74,8 @@ def policies(knowledge: CompiledKnowledge) -> list[dict]:
         entry["versions"].append(_summary(version))
         if version.current:
             entry["criteria"] = _criteria(knowledge, version)
+            entry["covers"] = _code_groups(knowledge, version.covers)
+            entry["excludes"] = _code_groups(knowledge, version.excludes)
     return [out[k] for k in sorted(out)]
 
 
@@ -76,6 +90,7 @@ def policy(knowledge: CompiledKnowledge, policy_id: str) -> dict:
     versions = knowledge.policy_versions(version.policy_id)
     return {"id": version.policy_id, "title": version.title, "iri": str(version.policy_iri),
             "versions": [_summary(v) for v in versions], "version": version.label,
+            "covers": _code_groups(knowledge, version.covers), "excludes": _code_groups(knowledge, version.excludes),
             "criteria": _criteria(knowledge, version)}
 
 

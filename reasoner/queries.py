@@ -25,6 +25,7 @@ from .errors import QueryError
 from .knowledge.ontology import load_ontology
 from .namespaces import bind_prefixes
 from .knowledge.paths import data_root
+from .tabular import defuse, defuse_tsv
 
 __all__ = [
     "knowledge_graph", "parse_binding", "resolve_query_file", "run_query", "run_query_command",
@@ -134,10 +135,12 @@ def format_result(result: Result, *, fmt: str = "table", graph: Graph | None = N
         return data.decode("utf-8") if isinstance(data, bytes) else str(data)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        # CRLF, as RFC 4180 and SPARQL CSV results write it, so a carriage return inside a value is
+        # quoted too and cannot start a row of its own
+        writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(variables)
         for row in rows:
-            writer.writerow(["" if row[v] is None else str(row[v]) for v in variables])
+            writer.writerow(["" if row[v] is None else defuse(str(row[v])) for v in variables])
         return buffer.getvalue()
     table = [[_cell(row[v], graph) for v in variables] for row in rows]
     widths = [max([len(v)] + [len(r[i]) for r in table]) for i, v in enumerate(variables)]
@@ -161,4 +164,5 @@ def _via_oxigraph(result: Result, fmt: str) -> str:
     data = payload if isinstance(payload, bytes) else str(payload).encode("utf-8")
     target = {"tsv": ox.QueryResultsFormat.TSV, "xml": ox.QueryResultsFormat.XML,
               "csv": ox.QueryResultsFormat.CSV}[fmt]
-    return ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=target).decode("utf-8")
+    text = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(format=target).decode("utf-8")
+    return defuse_tsv(text) if fmt == "tsv" else text  # an ASK's CSV is one word, true or false

@@ -8,6 +8,7 @@ own determination, numbered from 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import BeforeValidator
 from rdflib import Graph, URIRef
 
 from reasoner.determination import Determination
@@ -42,6 +44,18 @@ router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(requir
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 CaseId = Annotated[str, PathParam(pattern=_ID_PATTERN, description="The case id (the form's `id`).",
                                   examples=["000-ziconotide-refill"])]
+
+
+def _plain_number(value: object) -> object:
+    """Only digits, the first not 0: ``+1``, `` 1`` and ``1_0`` are refused, not read as 1 and 10."""
+    if isinstance(value, str) and not re.fullmatch(r"[1-9][0-9]{0,6}", value):
+        raise ValueError("a determination number is written with digits only, from 1")
+    return value
+
+
+DeterminationNumber = Annotated[int, BeforeValidator(_plain_number),
+                                PathParam(ge=1, le=1_000_000, examples=[1],
+                                          description="The determination's number, from 1 (digits only).")]
 PolicyParam = Annotated[str | None, Query(
     pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$", description=(
         "The policy to decide under, optionally with its version (`aetna-cpb-0161@2026-01`); default: the "
@@ -217,7 +231,7 @@ def _stored(store: Store, case_id: str, number: int) -> Determination:
             response_model=StoredDetermination,
             responses={200: {"content": {m: {"schema": {"type": "string"}}
                                          for m in DETERMINATION_TYPES[1:]}}, **_ERRORS})
-def get_determination(case_id: CaseId, number: Annotated[int, PathParam(ge=1, le=1_000_000, examples=[1])],
+def get_determination(case_id: CaseId, number: DeterminationNumber,
                       request: Request, store: StoreDep, reviewer: ReviewerDep) -> Response:
     media = choose(request.headers.get("accept"), DETERMINATION_TYPES)
     graph = store.get_determination(case_id, number)

@@ -41,7 +41,10 @@ def _fhir(body: dict, status: int) -> Response:
         "Bundle whose ClaimResponse gives each item (by `itemSequence`) a review action: A1 certified, A4 "
         "pended (missing documents as LOINC attachment codes in a CommunicationRequest, or criteria not "
         "met with the reasons in `processNote`, for a reviewer to decide), NA not reviewed under this "
-        "policy."),
+        "policy. A payer (`Claim.insurer`) that maps to no policy is refused (422) unless the operator "
+        "configured a default payer policy; the last `processNote` names the policy that decided, and what "
+        "the request stated but could not be used (a diagnosis in another code system) comes back as an "
+        "OperationOutcome entry of warnings. Every error is an OperationOutcome."),
     responses={200: {"content": {FHIR_JSON: {"schema": {"type": "object", "description": "A PAS response Bundle."}}},
                      "description": "The PAS response Bundle."},
                409: _OUTCOME, 415: _OUTCOME, 422: _OUTCOME},
@@ -54,7 +57,8 @@ async def submit_claim(request: Request, decider: DeciderDep, store: StoreDep, s
         return _fhir(operation_outcome(f"Content-Type must be {FHIR_JSON}", code="not-supported"), 415)
     body = await request.body()
     try:
-        ready = await decider.prepare_pas(body, settings.fhir_may_certify)  # in a worker process, or a thread
+        ready = await decider.prepare_pas(body, settings.fhir_may_certify,  # in a worker process, or a thread
+                                          settings.fhir_default_policy)
         await run_in_threadpool(store.add_case, ready.case_id, ready.case_nt, ready.determination)
     except FhirInputError as exc:
         return _fhir(operation_outcome(exc.reason, expression=exc.element), 422)

@@ -97,6 +97,8 @@ async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep,
                                                         examples=[SPARQL_EXAMPLE])] = None) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
     _refuse_dataset(params)
+    if len(params.get("query", [])) > 1:  # which one would run is a parser's choice: refuse, never guess
+        raise _bad("send one 'query' parameter", "query")
     return await _answer(query, request, store, settings)
 
 
@@ -122,6 +124,8 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
         raise _bad("the body is not UTF-8", "body") from None
     if media == "application/sparql-query":
         _refuse_dataset(params)
+        if params.get("query"):
+            raise _bad("a direct POST carries its query in the body; do not send a 'query' parameter too", "query")
         return await _answer(text_body, request, store, settings)
     if media == "application/x-www-form-urlencoded":
         form = parse_qs(text_body, keep_blank_values=True)

@@ -48,9 +48,10 @@ def _progress(total: int, stream: TextIO):
                 ncols=columns or 80, nrows=lines or 24, desc="deciding")
 
 
-def read_case_path(path: Path):
+def read_case_path(path: Path, policy: str | None = None):
     """A case file as the engine takes it: a PAS request bundle, a JSON case form (read by the form
-    builder, as the API reads it), or a Turtle / JSON-LD case.
+    builder, as the API reads it), or a Turtle / JSON-LD case. ``policy`` (``--policy``, chosen by the
+    operator) decides a bundle whose payer maps to no policy; without it such a bundle is refused.
 
     Raises:
         CaseLoadError: the file cannot be read or is not a valid case.
@@ -61,7 +62,8 @@ def read_case_path(path: Path):
     from ..loading import load_case_file
 
     if is_bundle_file(path):
-        return load_pas_bundle(path.read_bytes(), source=path.name)[0]
+        default = policy.split("@", 1)[0] if policy else None
+        return load_pas_bundle(path.read_bytes(), source=path.name, default_policy=default)[0]
     if path.suffix.lower() == ".json":
         try:
             data = path.read_bytes()
@@ -82,7 +84,7 @@ def decide_chunk(engine, paths: list[Path], options: dict) -> list[tuple[str, bo
     cases, where = [], []
     for index, path in enumerate(paths):
         try:
-            cases.append(read_case_path(path))
+            cases.append(read_case_path(path, options.get("policy")))
             where.append(index)
         except NecessityError as exc:
             records[index].update(_error(exc))

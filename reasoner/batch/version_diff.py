@@ -9,16 +9,15 @@ criteria whose state (met, not met, not documented) differs between the two.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rdflib import URIRef
 
-from ..knowledge.compiled import CompiledKnowledge, PolicyVersion, compile_knowledge
+from ..knowledge.compiled import PolicyVersion, compile_knowledge
 from ..engine import Engine
 from ..errors import NecessityError, UnknownPolicyError
 from ..namespaces import CASE
-from ..knowledge.policy_diff import diff_versions, render_diff_markdown
+from ..knowledge.policy_diff import diff_versions
 
 __all__ = ["resolve_side", "stored_case_changes", "policy_diff"]
 

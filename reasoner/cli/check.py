@@ -72,10 +72,14 @@ def run_check(args: argparse.Namespace) -> int:
     for path in paths:
         mapped = None
         if is_bundle_file(path):
-            case, mapped = load_pas_bundle(path.read_bytes(), source=path.name)
+            # an explicit --policy also decides a bundle whose payer maps to no policy (else it is refused)
+            default = args.policy.split("@", 1)[0] if args.policy else None
+            case, mapped = load_pas_bundle(path.read_bytes(), source=path.name, default_policy=default)
         else:
             case = read_case_path(path)
         det = engine.decide(case, policy=args.policy, version=args.policy_version, decided_at=args.decided_at)
+        if mapped is not None:
+            det = mapped.annotate(det)  # what the bundle stated that could not be used
         decided.append(det)
         if location:
             stored.append((case, det))

@@ -83,6 +83,10 @@ def run_policies(args: argparse.Namespace) -> int:
                              for v in policy["versions"])
         print(f"{policy['id']}: {policy['title']}\n  versions: {versions}")
         if args.policy:
+            for key in ("covers", "excludes"):
+                for group in policy.get(key, []):
+                    codes = ", ".join(c["code"] for c in group["codes"]) or "no code listed"
+                    print(_wrap(f"{key} {group['label']}: {codes}", "  "))
             print(f"  criteria of version {policy['version']}:")
             for criterion in policy["criteria"]:
                 print(f"  - {criterion['name']} [{', '.join(criterion['severity']) or 'no shape'}]")

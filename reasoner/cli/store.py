@@ -1,7 +1,9 @@
 """``necessity store backup|restore|check|history|summaries``: what an operator does to the case store.
 
 The store is ``--store``, else ``NECESSITY_STORE``, else ``./var/store``. A backup is one
-N-Quads file (gzip if the name ends in ``.gz``); ``restore`` loads one into an empty store;
+N-Quads file (gzip if the name ends in ``.gz``) ending with a line that counts and hashes it;
+``restore`` reads and checks the whole file, then loads it into an empty store, or writes nothing
+and exits 2 with one line naming what is wrong;
 ``check`` reads every graph and exits 1 if anything is inconsistent (each problem on a line);
 ``history`` rebuilds the history graphs, and ``summaries`` the summary graphs (what the store
 queries read), that a store written by an earlier version lacks.
@@ -35,8 +37,11 @@ def _run(args: argparse.Namespace) -> int:
             count = backup_store(store, Path(args.file))
             print(f"backed up {count} statements from {location} to {args.file}")
         elif args.action == "restore":
-            count = restore_store(store, Path(args.file))
-            print(f"restored {count} statements from {args.file} into {location}")
+            from ..queries import knowledge_graph
+
+            count = restore_store(store, Path(args.file), knowledge=knowledge_graph(), unmarked=args.unmarked)
+            print(f"restored {count} case and determination statements from {args.file} into {location} "
+                  "(the knowledge graph from the installed package; history and summaries rebuilt)")
         elif args.action == "history":
             store.rebuild_history()
             print(f"rebuilt the history graphs (which determination supersedes which) of {location}")
@@ -73,6 +78,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action = actions.add_parser(name, help=text)
         if name not in ("check", "history", "summaries"):
             action.add_argument("file", help="the backup file")
+        if name == "restore":
+            action.add_argument("--unmarked", action="store_true",
+                                help="restore a backup without the closing line (written by an earlier version or "
+                                     "another tool): every other check still runs, but a cut cannot be detected")
         action.add_argument("--store", help="a directory (embedded) or an http(s) SPARQL URL "
                                             "(default: NECESSITY_STORE, else ./var/store)")
         action.set_defaults(func=_run)

@@ -22,13 +22,14 @@ from .collect import alternatives, missing_documentation, notices, reasons, unkn
 from .kinds import scope_of
 from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator,
                     Fact, LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
-                    SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
+                    SafetyNotice, UnknownCode, UnknownTerms, VersionChoice, IntakeWarning)
 from .safety import safety_notices
 
 __all__ = [
     "determine", "Determination", "LineDecision", "CriterionAssessment", "Citation", "EvidenceLocator", "Fact",
     "MissingDocument", "Notice", "SafetyNotice", "Alternative", "Reason", "RequestKindBasis", "PolicyRef",
-    "Parties", "VersionChoice", "DecisionClock", "UnknownCode", "UnknownTerms", "citations_of", "overall_outcome",
+    "Parties", "VersionChoice", "DecisionClock", "UnknownCode", "UnknownTerms", "IntakeWarning",
+    "citations_of", "overall_outcome",
 ]
 
 

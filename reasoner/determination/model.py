@@ -21,6 +21,7 @@ from .review_model import LineReview, Review
 __all__ = [
     "Citation", "EvidenceLocator", "Fact", "CriterionAssessment", "RequestKindBasis", "Reason",
     "LineDecision", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode", "UnknownTerms",
+    "IntakeWarning",
     "PolicyRef", "VersionChoice", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
     "Review", "LineReview",
 ]
@@ -178,6 +179,15 @@ class UnknownTerms(_Model):
     drugs: SortedSet = Field(default_factory=list)
 
 
+class IntakeWarning(_Model):
+    """Something the request stated that the intake could not use (a coding in a code system it does
+    not read, say): it counts toward no criterion, and the sender is told so rather than left to guess."""
+
+    element: str = Field(description="Where in the request: the FHIRPath of the element, or the form field.",
+                         examples=["Bundle.entry[0].resource.diagnosis[1].diagnosisCodeableConcept"])
+    message: str
+
+
 class VersionChoice(_Model):
     """Why the determination was made under its policy version (see :mod:`reasoner.knowledge.versions`)."""
 
@@ -234,6 +244,8 @@ class Determination(_Model):
     advisories: list[Notice] = Field(default_factory=list)
     safety_notices: list[SafetyNotice] = Field(default_factory=list)
     unknown: UnknownTerms = Field(default_factory=UnknownTerms)
+    intake_warnings: list[IntakeWarning] = Field(
+        default_factory=list, description="What the request stated that the intake could not use.")
     review: Review | None = Field(default=None, exclude_if=lambda v: v is None, description=(
         "Set when a person decided: the review recorded as this determination, with the reviewer's decision "
         "beside the engine's recommendation on each reviewed line."))

@@ -23,6 +23,7 @@ from ..knowledge.terms import to_ox
 from ..knowledge.versions import BASES
 from ..knowledge.vocabulary import CriterionState, from_iri, term
 from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator, Fact,
+                    IntakeWarning,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
                     SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 from .rdf_review import PROVENANCE_TERMS, REVIEW_SPEC, REVIEWER_BASE, provenance
@@ -44,7 +45,9 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "alternatives": (NEC.hasAlternativePath, "node", Alternative),
         "warnings": (NEC.hasWarning, "node", Notice), "advisories": (NEC.hasAdvisory, "node", Notice),
         "safety_notices": (NEC.hasSafetyNotice, "node", SafetyNotice), "unknown": (None, "inline", UnknownTerms),
+        "intake_warnings": (NEC.hasIntakeWarning, "node", IntakeWarning),
         "review": (NEC.hasReview, "node", Review)}),
+    IntakeWarning: (NEC.IntakeWarning, {"element": (NEC.requestElement, "lit"), "message": (NEC.message, "lit")}),
     PolicyRef: (None, {
         "id": (NEC.policyId, "lit"), "title": (NEC.policyTitle, "lit"), "version": (NEC.versionLabel, "lit"),
         "version_iri": (NEC.underPolicyVersion, "iri"), "effective_date": (NEC.policyEffectiveDate, "date"),

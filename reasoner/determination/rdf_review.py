@@ -4,9 +4,9 @@ ignores the other short-cut triples)."""
 
 from __future__ import annotations
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
-from ..namespaces import NEC, PROV, RDF
+from ..namespaces import NEC, PROV
 from .review_model import LineReview, Review
 
 __all__ = ["REVIEW_SPEC", "REVIEWER_BASE", "PROVENANCE_TERMS", "provenance"]
@@ -31,8 +31,7 @@ REVIEW_SPEC: dict = {
 REVIEWER_BASE = "https://w3id.org/necessity/reviewer/"
 """Reviewers (``prov:Agent``) are named under this by their identifier."""
 
-PROVENANCE_TERMS = (PROV.wasDerivedFrom, PROV.wasGeneratedBy, PROV.wasAttributedTo, PROV.wasAssociatedWith, PROV.Agent,
-               NEC.Reviewer)
+PROVENANCE_TERMS = (PROV.wasDerivedFrom, PROV.wasGeneratedBy, PROV.wasAttributedTo, PROV.wasAssociatedWith)
 
 
 def provenance(add, iri: URIRef, review: Review) -> None:  # noqa: ANN001 - add(triple)
@@ -42,13 +41,9 @@ def provenance(add, iri: URIRef, review: Review) -> None:  # noqa: ANN001 - add(
     node = URIRef(f"{iri}/review/0")
     add((iri, PROV.wasDerivedFrom, URIRef(review.derived_from)))
     add((iri, PROV.wasGeneratedBy, node))
-    agents = {}
-    for reviewer in [review.reviewer, *(line.reviewer for line in review.lines)]:
-        if reviewer not in agents:
-            agent = agents[reviewer] = URIRef(REVIEWER_BASE + reviewer)
-            add((agent, RDF.type, NEC.Reviewer))
-            add((agent, RDF.type, PROV.Agent))
-            add((agent, NEC.reviewerId, Literal(reviewer)))
+    # the agent is only named (a determination graph states nothing about other subjects; the store's
+    # restore checks it): prov:wasAttributedTo gives it its type, the review node its identifier
+    agents = {r: URIRef(REVIEWER_BASE + r) for r in [review.reviewer, *(line.reviewer for line in review.lines)]}
     add((iri, PROV.wasAttributedTo, agents[review.reviewer]))
     add((node, PROV.wasAssociatedWith, agents[review.reviewer]))
     for position, line in enumerate(review.lines):

@@ -4,7 +4,7 @@ Only the R4B models are used (``fhir.resources.R4B``): PAS is FHIR R4 (4.0.1), a
 default R5 models refuse R4 resources. The models check types, cardinalities of the base spec and
 unknown elements; this module adds the PAS request rules the mapping relies on (a collection whose
 first entry is a preauthorization Claim with an identifier and items, every entry with a fullUrl,
-references that resolve inside the bundle). Every error names the element by its FHIRPath.
+every reference resolving inside the bundle, see :mod:`.references`). Every error names the element by its FHIRPath.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pydantic import ValidationError
 
 from reasoner.errors import CaseLoadError
 from reasoner.loading.parse import decode, parse_json
+
+from .references import check_references, check_sequences, index_entries
 
 __all__ = ["FhirInputError", "PasRequest", "looks_like_bundle", "parse_pas_request"]
 
@@ -139,14 +141,7 @@ def _check_shape(request: PasRequest, source: str) -> None:
     if not entries or entries[0].resource is None or entries[0].resource.get_resource_type() != "Claim":
         raise FhirInputError("the first entry of a PAS request bundle is the Claim", element="Bundle.entry[0]",
                              source=source)
-    for i, entry in enumerate(entries):
-        if not entry.fullUrl or entry.resource is None:
-            raise FhirInputError("every entry needs a fullUrl and a resource", element=f"Bundle.entry[{i}]",
-                                 source=source)
-        kind, rid = entry.resource.get_resource_type(), entry.resource.id
-        request.by_reference[entry.fullUrl] = (i, entry.resource)
-        if rid:
-            request.by_reference[f"{kind}/{rid}"] = (i, entry.resource)
+    request.by_reference.update(index_entries(entries, source))
     claim = entries[0].resource
     request.claim = claim
     where = "Bundle.entry[0].resource"
@@ -164,7 +159,8 @@ def _check_shape(request: PasRequest, source: str) -> None:
     if patient is None or patient.get_resource_type() != "Patient":
         raise FhirInputError("must reference a Patient entry of the bundle", element=f"{where}.patient",
                              source=source)
-    for n, info in enumerate(claim.supportingInfo or []):
-        if info.valueReference is not None and request.resolve(info.valueReference)[1] is None:
-            raise FhirInputError("references a resource that is not in the bundle",
-                                 element=f"{where}.supportingInfo[{n}].valueReference", source=source)
+    check_sequences(claim, source)
+    check_references(request.doc, request.by_reference, source)
+    if claim.insurer is None or not claim.insurer.reference:
+        raise FhirInputError("a PAS Claim references its insurer (the payer whose policy decides)",
+                             element=f"{where}.insurer", source=source)

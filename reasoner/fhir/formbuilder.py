@@ -15,6 +15,11 @@ class FormBuilder:
 
     form: dict[str, Any] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(FHIRPath, message) of what the request stated that the mapping could not use."""
+
+    def warn(self, element: str, message: str) -> None:
+        self.warnings.append((element, message))
 
     def set(self, path: str, value: Any, origin: str) -> None:
         """Set ``a.b`` unless already set (the first, most specific source wins)."""

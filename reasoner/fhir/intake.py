@@ -7,7 +7,7 @@ an error the case-form checks find afterwards names the FHIR element, not only t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ from .bundle import FhirInputError, PasRequest
 from .clinical import map_clinical
 from .formbuilder import FormBuilder, as_date
 from .mapping import tables
+from .payer import PolicyChoice, choose_policy
 
 __all__ = ["MappedCase", "bundle_to_form", "load_error_element"]
 
@@ -34,6 +35,19 @@ class MappedCase:
     """``Claim.item.sequence`` of each requested line, in line order."""
     origins: dict[str, str]
     request: PasRequest
+    policy: PolicyChoice | None = None
+    """The policy the request is decided under, and why (see :mod:`.payer`)."""
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(FHIRPath, message) of what the request stated that the mapping could not use."""
+
+    def annotate(self, determination: Any) -> Any:
+        """The determination with the mapping's warnings on it (``intake_warnings``)."""
+        if not self.warnings:
+            return determination
+        from reasoner.determination.model import IntakeWarning
+
+        extra = [IntakeWarning(element=e, message=m) for e, m in self.warnings]
+        return determination.model_copy(update={"intake_warnings": [*determination.intake_warnings, *extra]})
 
     def element_of(self, form_field: str | None) -> str | None:
         """The FHIR element behind a form field (the longest known prefix)."""
@@ -44,38 +58,48 @@ class MappedCase:
             if (form_field == path or form_field.startswith(path + ".") or form_field.startswith(path + "[")) \
                     and (best is None or len(path) > len(best[0])):
                 best = (path, origin)
-        return best[1] if best else None
+        if best is not None:
+            return best[1]
+        # a list as a whole (``requested``: too many lines): the element its first item came from, unindexed
+        child = next((origin for path, origin in self.origins.items() if path.startswith(form_field + "[")), None)
+        return child[: child.rindex("[")] if child and child.endswith("]") else child
 
 
 def _extension(element: Any, suffix: str) -> list[Any]:
     return [e for e in (element.extension or []) if e.url and e.url.endswith(suffix)]
 
 
-def bundle_to_form(request: PasRequest, source: str = "bundle") -> MappedCase:
-    """Map a parsed PAS request to the case form (checked afterwards by the loader)."""
+def bundle_to_form(request: PasRequest, source: str = "bundle", *, default_policy: str | None = None) -> MappedCase:
+    """Map a parsed PAS request to the case form (checked afterwards by the loader).
+
+    ``default_policy`` decides a request whose payer maps to no policy; without it such a request is
+    refused (:func:`.payer.choose_policy`).
+    """
     claim, out = request.claim, FormBuilder()
     case_id = claim.identifier[0].value
     if not SAFE_ID.match(case_id):
         raise FhirInputError("must be 1 to 128 letters, digits, '.', '_' or '-' to name the case",
                              element=f"{_CLAIM}.identifier[0].value", source=source)
     out.set("id", case_id, f"{_CLAIM}.identifier[0].value")
-    _policy(request, out)
+    choice = choose_policy(request, default_policy, source)
+    out.set("policy", choice.policy, f"{_CLAIM}.insurer")
+    if choice.by_default:
+        out.warn(f"{_CLAIM}.insurer", choice.sentence())
     if claim.priority is not None:
-        for coding in claim.priority.coding or []:
-            out.set("urgency", tables()["priority"].get(coding.code), f"{_CLAIM}.priority")
+        codes = [c.code for c in claim.priority.coding or [] if c.code]
+        known = [tables()["priority"][c] for c in codes if c in tables()["priority"]]
+        if known:
+            out.set("urgency", known[0], f"{_CLAIM}.priority")
+        elif codes:
+            out.warn(f"{_CLAIM}.priority", "the priority code is not one of stat, normal or deferred; "
+                                           "decided with standard urgency")
     if request.bundle.timestamp is not None:
         out.set("received_at", request.bundle.timestamp.isoformat(), "Bundle.timestamp")
     _people(request, out)
     _diagnoses(claim, out)
     sequences = _items(claim, out, source)
     map_clinical(request, out)
-    return MappedCase(out.form, sequences, out.origins, request)
-
-
-def _policy(request: PasRequest, out: FormBuilder) -> None:
-    _i, insurer = request.resolve(request.claim.insurer)
-    for ident in getattr(insurer, "identifier", None) or []:
-        out.set("policy", tables()["payers"].get(f"{ident.system}|{ident.value}"), f"{_CLAIM}.insurer")
+    return MappedCase(out.form, sequences, out.origins, request, choice, out.warnings)
 
 
 def _people(request: PasRequest, out: FormBuilder) -> None:
@@ -115,12 +139,16 @@ def _icd(code: str) -> str:
 def _diagnoses(claim: Any, out: FormBuilder) -> None:
     systems = tables()["code_systems"]
     for n, dx in sorted(enumerate(claim.diagnosis or []), key=lambda p: p[1].sequence):
-        concept = dx.diagnosisCodeableConcept
-        for coding in (concept.coding or []) if concept else []:
-            if systems.get(coding.system) == "ICD-10-CM" and coding.code:
-                out.append("diagnoses", {"code": _icd(coding.code), "system": "ICD-10-CM"},
-                           f"{_CLAIM}.diagnosis[{n}].diagnosisCodeableConcept")
-                break
+        concept, where = dx.diagnosisCodeableConcept, f"{_CLAIM}.diagnosis[{n}].diagnosisCodeableConcept"
+        codings = (concept.coding or []) if concept is not None else []
+        coding = next((c for c in codings if systems.get(c.system) == "ICD-10-CM" and c.code), None)
+        if coding is not None:
+            out.append("diagnoses", {"code": _icd(coding.code), "system": "ICD-10-CM"}, where)
+            continue
+        what = "is coded in a code system this service does not read" if codings else "has no coding"
+        out.warn(where if concept is not None else f"{_CLAIM}.diagnosis[{n}]",
+                 f"diagnosis {dx.sequence} {what} (it reads ICD-10-CM): it was not read and counts toward no "
+                 "criterion; send it as an ICD-10-CM coding")
 
 
 def _items(claim: Any, out: FormBuilder, source: str) -> list[int]:

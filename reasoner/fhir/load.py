@@ -16,15 +16,17 @@ __all__ = ["load_pas_bundle", "is_bundle_file"]
 _MAX_DEPTH = 48
 
 
-def load_pas_bundle(data: bytes | str, source: str = "bundle") -> tuple[LoadedCase, MappedCase]:
-    """Parse, map and load a PAS request bundle.
+def load_pas_bundle(data: bytes | str, source: str = "bundle", *,
+                    default_policy: str | None = None) -> tuple[LoadedCase, MappedCase]:
+    """Parse, map and load a PAS request bundle; ``default_policy`` decides one whose payer maps to no
+    policy (without it, such a bundle is refused naming ``Claim.insurer``).
 
     Raises:
         FhirInputError: the bundle is not a valid PAS request, or a mapped value breaks a rule of the
             case form; ``element`` names the FHIR element where it is known.
     """
     request = parse_pas_request(data, source)
-    mapped = bundle_to_form(request, source)
+    mapped = bundle_to_form(request, source, default_policy=default_policy)
     try:
         case = load_form(mapped.form, source=source, source_format="fhir")
     except FhirInputError:

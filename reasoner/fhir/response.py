@@ -11,6 +11,11 @@ Read from ``Determination.to_dict()`` only (``lines[].index/code/outcome/reasons
 * does-not-meet -> A4 with a processNote giving the reasons (a reviewer, not an engine, issues the
   adverse decision);
 * out-of-scope -> NA (no review action required under this policy).
+
+The last ``processNote`` names the policy and version that decided. What the request stated that the
+intake could not use (``intake_warnings``: a diagnosis in a code system it does not read, a payer
+decided under the operator's default policy) comes back as an OperationOutcome entry of warnings,
+each naming its element.
 """
 
 from __future__ import annotations
@@ -88,10 +93,15 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
     }
     if certification and any(_action_code(item) == "A1" for item in items):
         response["preAuthRef"] = certification
-    if notes:
-        response["processNote"] = notes
+    notes.append({"number": len(notes) + 1, "type": "display", "text": _policy_note(determination)})
+    response["processNote"] = notes
     base = _base(request)
     entries = [_entry(response, base)]
+    warnings = determination.get("intake_warnings") or []
+    if warnings:  # what the request stated that could not be used: said, not silently dropped
+        entries.append(_entry({"resourceType": "OperationOutcome", "id": f"{case_id}-intake", "issue": [
+            {"severity": "warning", "code": "informational", "diagnostics": w["message"],
+             "expression": [w["element"]]} for w in warnings]}, base))
     if payload:
         communication = {
             "resourceType": "CommunicationRequest", "id": f"{case_id}-documents", "status": "active",
@@ -179,6 +189,11 @@ def _review_note(line: Mapping[str, Any], decision: Mapping[str, Any]) -> str:
         return f"{code}: {word} by {who}. Reason: {reason}" + (f" [{cites}]" if cites else "") + \
             ". You may appeal this decision."
     return f"{code}: {word} by {who}" + (f". Reason: {reason}" if reason else "") + "."
+
+
+def _policy_note(determination: Mapping[str, Any]) -> str:
+    policy = determination.get("policy", {})
+    return f"Decided under {policy.get('title', '')} ({policy.get('id', '')}, version {policy.get('version', '')})."
 
 
 def _disposition(determination: Mapping[str, Any]) -> str:

@@ -2,8 +2,9 @@
 
 Every outcome word (``meets-criteria``...), its label and the phrase a notice uses, and the three
 criterion states (met, not met, not documented) come from ``ontology/core.ttl`` and
-``ontology/determination.ttl``; nothing else in the code spells them. The order of each
-``owl:oneOf`` list is the order of severity.
+``ontology/determination.ttl``; nothing else in the code spells them. The order of severity is each
+member's ``nec:severityRank`` (read by value), never the order of the ``owl:oneOf`` list: the members
+of a oneOf form a set, and an OWL tool (Protégé, the OWL API) writes them back in its own order.
 """
 
 from __future__ import annotations
@@ -34,18 +35,28 @@ class Term:
     rank: int
 
 
+def _rank(graph: Graph, iri) -> int:
+    value = graph.value(iri, NEC.severityRank)
+    try:
+        return int(value.toPython())  # by value: 1, "1"^^xsd:integer and 1.0 are one rank
+    except (AttributeError, TypeError, ValueError):
+        raise LookupError(f"{iri} has no integer nec:severityRank") from None
+
+
 def _read(graph: Graph, cls: URIRef) -> tuple[Term, ...]:
     for equivalent in graph.objects(cls, OWL.equivalentClass):
         members = graph.value(equivalent, OWL.oneOf)
         if members is None:
             continue
         out = []
-        for rank, iri in enumerate(Collection(graph, members)):
+        for iri in Collection(graph, members):
             word = str(graph.value(iri, SKOS.notation) or graph.value(iri, RDFS.label))
             out.append(Term(iri=URIRef(iri), word=word, label=str(graph.value(iri, RDFS.label) or word),
                             phrase=str(graph.value(iri, NEC.noticePhrase) or word),
-                            symbol=str(graph.value(iri, NEC.stateSymbol) or ""), rank=rank))
-        return tuple(out)
+                            symbol=str(graph.value(iri, NEC.stateSymbol) or ""), rank=_rank(graph, iri)))
+        if len({t.rank for t in out}) != len(out):
+            raise LookupError(f"two members of {cls} share a nec:severityRank")
+        return tuple(sorted(out, key=lambda t: t.rank))
     raise LookupError(f"the ontology does not enumerate {cls}")
 
 

@@ -31,6 +31,11 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+_LINE_BREAK = re.compile("[\n\r\u2028\u2029\x85]")
+ROOT = "$"
+"""The field named by an error about the document as a whole (the JSONPath of the top level)."""
+
+
 def _fail(source: str, field: str | None, reason: str) -> CaseLoadError:
     return CaseLoadError(reason, source=source, field=field or None)
 
@@ -55,7 +60,7 @@ def check_form(form: Any, source: str) -> None:
 
 def _check_object(obj: Any, owner: Schema, path: str, source: str) -> None:
     if not isinstance(obj, Mapping):
-        raise _fail(source, path, "must be an object")
+        raise _fail(source, path or ROOT, "must be an object")
     allowed = set(owner.fields) - rules().generated
     if not owner.name:
         allowed.add("id")
@@ -123,6 +128,8 @@ def _check_string(value: Any, owner: str, spec: Field, where: str, source: str) 
         limit = rules().max_code
     if not value.strip() or len(value) > limit:
         raise _fail(source, where, f"must be a non-empty string of at most {limit} characters")
+    if _LINE_BREAK.search(value):  # a name on a letter or a table row: a break would forge lines
+        raise _fail(source, where, "must be one line (no line break)")
     pattern = rules().patterns.get((owner, spec.key))
     if pattern is not None and not pattern[0].match(value):
         raise _fail(source, where, pattern[1])

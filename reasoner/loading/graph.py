@@ -30,7 +30,7 @@ def find_case(graph: rdflib.Graph, source: str) -> tuple[URIRef, str]:
     cases = set(graph.subjects(RDF.type, NEC.Case))
     if len(cases) != 1:
         raise CaseLoadError(f"the input must describe exactly one nec:Case, found {len(cases)}",
-                            source=source)
+                            source=source, field="rdf:type")
     case = cases.pop()
     if not isinstance(case, URIRef):
         raise CaseLoadError("the nec:Case node must be an IRI, not a blank node", source=source)

@@ -168,6 +168,9 @@ def _count_values(doc: Any, aliases: set[str], source: str) -> int:
 
 def parse_jsonld(doc: Any, source: str, *, check_losses: bool = True) -> rdflib.Graph:
     """Parse a JSON-LD document into one graph, refusing what a processor would silently drop."""
+    if not isinstance(doc, (dict, list)):  # 42, null, "x": rdflib's parser fails obscurely on them
+        raise CaseLoadError("a JSON-LD case must be an object (or a list of node objects)", source=source,
+                            field="$")
     expected = _count_values(doc, _id_aliases(doc), source) if check_losses else None
     dataset = rdflib.Dataset()
     try:

@@ -24,7 +24,10 @@ __all__ = ["decode", "parse_json", "NonFinite", "TooLarge", "unsafe_text", "chec
 log = logging.getLogger("necessity.loading")
 
 _MAX_DIGITS = 40
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+"""C0 and C1 controls but tab, line feed and carriage return; the bidirectional embeddings,
+overrides and isolates (U+202A-U+202E, U+2066-U+2069: "Trojan Source" text that reads differently
+from how it is stored); lone surrogates; and the two noncharacters."""
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}\n]')
 
 
@@ -49,12 +52,14 @@ def decode(data: bytes | str, source: str) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise CaseLoadError(f"the body is not UTF-8 (byte {exc.start})", source=source) from None
+            raise CaseLoadError(f"the body is not UTF-8 (byte {exc.start})", source=source,
+                                line=data.count(b"\n", 0, exc.start) + 1) from None
     return text.lstrip("\ufeff")
 
 
 def unsafe_text(text: str) -> bool:
-    """A control character (other than tab, line feed, carriage return) or a lone surrogate."""
+    """A control character (other than tab, line feed, carriage return), a bidirectional override or
+    isolate, or a lone surrogate."""
     return _UNSAFE.search(text) is not None
 
 
@@ -75,12 +80,14 @@ def check_strings(value: Any, source: str, parts: list[str | int] | None = None)
         raise CaseLoadError("is too large", source=source, field=path_of(parts) or None)
     if isinstance(value, str):
         if unsafe_text(value):
-            raise CaseLoadError("holds a control character or a lone surrogate", source=source,
+            raise CaseLoadError("holds a control character, a bidirectional override or a lone surrogate",
+                                source=source,
                                 field=path_of(parts) or None)
     elif isinstance(value, dict):
         for key, item in value.items():
             if unsafe_text(key):
-                raise CaseLoadError("a key holds a control character or a lone surrogate", source=source,
+                raise CaseLoadError("a key holds a control character, a bidirectional override or a lone "
+                                    "surrogate", source=source,
                                     field=path_of(parts) or None)
             check_strings(item, source, [*parts, key])
     elif isinstance(value, list):
@@ -98,11 +105,39 @@ def _check_depth(text: str, source: str, max_depth: int) -> None:
             depth += 1
             if depth > max_depth:
                 raise CaseLoadError(f"nesting deeper than the case form allows ({max_depth} levels)",
-                                    source=source, line=line)
+                                    source=source, line=line, field=_deep_path(text, max_depth) or None)
         elif token in "]}":
             depth -= 1
         else:
             line += token.count("\n")
+
+
+_PATH_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
+
+
+def _deep_path(text: str, max_depth: int) -> str:
+    """The path of the first value nested deeper than ``max_depth`` (a second pass, only on refusal)."""
+    frames: list[list[Any]] = []  # [bracket, the key or index of the child being read]
+    last = ""
+    for match in _PATH_TOKENS.finditer(text):
+        token = match.group()
+        if token.startswith('"'):
+            last = token
+        elif token == ":" and frames and frames[-1][0] == "{":
+            try:
+                key = json.loads(last)
+            except ValueError:
+                key = "?"
+            frames[-1][1] = key[:64] if isinstance(key, str) and not unsafe_text(key) else "?"
+        elif token == "," and frames and frames[-1][0] == "[":
+            frames[-1][1] += 1
+        elif token in "[{":
+            if len(frames) >= max_depth:
+                return path_of([f[1] for f in frames if f[1] is not None])
+            frames.append([token, 0 if token == "[" else None])
+        elif token in "]}" and frames:
+            frames.pop()
+    return ""
 
 
 class _Duplicate(ValueError):

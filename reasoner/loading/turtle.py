@@ -28,6 +28,16 @@ def _bad_escape_line(text: str) -> int | None:
     return None
 
 
+_LINE_BREAK = re.compile("[\n\r\u2028\u2029]")
+
+
+def _line_break_line(text: str) -> int | None:
+    """The line of a literal that holds a line break (a long literal, or an escaped one)."""
+    for match in re.finditer(r'"""|\'\'\'|\\[nr]|\\u202[89]', text):
+        return text.count("\n", 0, match.start()) + 1
+    return None
+
+
 def _unsafe_line(text: str) -> int | None:
     for number, line in enumerate(text.split("\n"), start=1):
         if unsafe_text(line.replace("\r", "").replace("\t", "")):
@@ -39,7 +49,8 @@ def parse_turtle(text: str, source: str) -> rdflib.Graph:
     """Parse Turtle; refuse control characters, lone surrogates and invalid IRIs by line."""
     line = _unsafe_line(text)
     if line is not None:
-        raise CaseLoadError("a control character or a lone surrogate", source=source, line=line)
+        raise CaseLoadError("a control character, a bidirectional override or a lone surrogate", source=source,
+                            line=line)
     line = _bad_escape_line(text)
     if line is not None:
         raise CaseLoadError("an escape that stands for a control character or a lone surrogate",
@@ -57,9 +68,23 @@ def parse_turtle(text: str, source: str) -> rdflib.Graph:
         reason = "invalid Turtle" + (f": {why}" if isinstance(why, str) and len(why) < 80 and
                                      '"' not in why and "<" not in why else "")
         raise CaseLoadError(reason, source=source,
-                            line=found + 1 if isinstance(found, int) else None) from None
+                            line=found + 1 if isinstance(found, int) else _syntax_line(text)) from None
     check_terms(graph, source, text)
     return graph
+
+
+def _syntax_line(text: str) -> int | None:
+    """The line of a syntax error rdflib raised without one (Oxigraph's parser says where)."""
+    import pyoxigraph as ox
+
+    try:
+        for _quad in ox.parse(text.encode("utf-8", "replace"), ox.RdfFormat.TURTLE, base_iri=str(CASE)):
+            pass
+    except SyntaxError as exc:
+        return exc.lineno if isinstance(exc.lineno, int) else None
+    except (ValueError, OSError):
+        return None
+    return None
 
 
 def check_terms(graph: rdflib.Graph, source: str, text: str | None = None) -> None:
@@ -70,4 +95,8 @@ def check_terms(graph: rdflib.Graph, source: str, text: str | None = None) -> No
                 raise CaseLoadError("an IRI that is not valid (a space or a forbidden character)",
                                     source=source, line=invalid_iri_line(text) if text else None)
             if isinstance(term, Literal) and unsafe_text(str(term)):
-                raise CaseLoadError("a literal holds a control character or a lone surrogate", source=source)
+                raise CaseLoadError("a literal holds a control character, a bidirectional override or a lone "
+                                    "surrogate", source=source)
+            if isinstance(term, Literal) and _LINE_BREAK.search(str(term)):
+                raise CaseLoadError("a literal holds a line break; every value of a case is one line",
+                                    source=source, line=_line_break_line(text) if text else None)

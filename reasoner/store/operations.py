@@ -1,9 +1,10 @@
 """Store operations for an operator: backup, restore, and a consistency check.
 
 A backup is one N-Quads file of every named graph (``.nq``, or ``.nq.gz``): plain, portable
-between the embedded store and any SPARQL server, and readable by any RDF tool. Restoring
-loads it into an empty store in one write. The check reads every graph and reports what is
-wrong: every case has its first determination, determination numbers run from 1 without a
+between the embedded store and any SPARQL server, and readable by any RDF tool; its last line is
+an N-Quads comment that counts and hashes the statements. Restoring reads and checks the whole
+file first (:mod:`.backup_file`) and writes nothing unless all of it is good. The check reads
+every graph and reports what is wrong: every case has its first determination, determination numbers run from 1 without a
 gap, each determination graph holds its ``nec:Determination`` node with outcomes, every
 summary graph (what the store queries read, see :mod:`.summary`) belongs to a stored case,
 every graph parses, and no name outside the store's own naming scheme holds data. (A store
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from ..errors import StoreError
 from ..namespaces import CASE, DET, NEC
+from .backup_file import closing_line, read_backup
 from .base import Store, short
 from .ids import HISTORY_BASE, KNOWLEDGE_GRAPH, LOCK_BASE, PROFILES_GRAPH, REDECISION_NAME, SUMMARY_BASE
 
@@ -31,38 +33,51 @@ _DET_NAME = re.compile(re.escape(str(DET)) + r"([A-Za-z0-9][A-Za-z0-9._~-]{0,127
 
 
 def backup_store(store: Store, target: Path) -> int:
-    """Write every named graph of ``store`` to ``target`` (N-Quads, gzip if it ends in ``.gz``).
+    """Write every named graph of ``store`` to ``target`` (N-Quads, gzip if it ends in ``.gz``),
+    ending with the closing line that lets a restore see the file whole (:mod:`.backup_file`).
 
     Returns the number of quads. Refuses to overwrite an existing file.
     """
     if target.exists():
         raise StoreError(f"{target} exists; a backup never overwrites a file")
     data = store.dump()
+    if LOCK_BASE.encode() in data:  # a remote store's bookkeeping of contested writes is not backed up
+        kept = [q for q in ox.parse(data, ox.RdfFormat.N_QUADS)
+                if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(LOCK_BASE))]
+        data = ox.serialize(kept, format=ox.RdfFormat.N_QUADS) or b""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".partial")
     with (gzip.open(temporary, "wb") if target.suffix == ".gz" else open(temporary, "wb")) as out:
         out.write(data)
+        out.write(closing_line(data))
     temporary.rename(target)  # a crash leaves a .partial file, never a truncated backup
     return data.count(b"\n")
 
 
-def restore_store(store: Store, source: Path) -> int:
-    """Load the backup ``source`` into the empty ``store``; returns the number of quads.
+def restore_store(store: Store, source: Path, *, knowledge: Graph | None = None, unmarked: bool = False) -> int:
+    """Load the backup ``source`` into the empty ``store``; returns the number of quads restored.
+
+    The whole file is read and checked first (:func:`.backup_file.read_backup`); nothing is written
+    unless all of it is good. Then the case and determination graphs are written in one write, the
+    knowledge graph (``knowledge``: the installed package's, never the file's) is loaded, and the
+    history and summary graphs are rebuilt from the restored determinations.
 
     Raises:
-        StoreError: the file is not N-Quads with graph names, or the store already holds cases.
+        StoreError: one line naming what is wrong with the file, or the store already holds cases.
     """
     try:
-        data = gzip.decompress(source.read_bytes()) if source.suffix == ".gz" else source.read_bytes()
+        raw = source.read_bytes()
     except OSError as exc:
         raise StoreError(f"could not read the backup {source}: {short(exc)}") from None
-    try:
-        quads = list(ox.parse(data, ox.RdfFormat.N_QUADS))
-    except SyntaxError as exc:
-        raise StoreError(f"{source} is not an N-Quads backup: {short(exc)}") from None
-    if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-        raise StoreError(f"{source} has statements outside a named graph; a backup holds named graphs only")
-    return store.restore(data)
+    quads = read_backup(raw, source.name, unmarked=unmarked)
+    if store.case_ids():
+        raise StoreError("the store already holds cases; restore into an empty store")
+    count = store.restore(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    if knowledge is not None:
+        store.load_knowledge(knowledge)
+    store.rebuild_history()
+    store.rebuild_summaries()
+    return count
 
 
 @dataclass

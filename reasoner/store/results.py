@@ -12,6 +12,7 @@ from rdflib import Literal as RdfLiteral
 
 from ..namespaces import CASE, NEC, PROV
 from ..determination.rdf import from_graph
+from ..tabular import defuse_csv, defuse_tsv
 
 __all__ = ["QueryResult", "DeterminationRecord", "RESULT_MEDIA_TYPES", "GRAPH_MEDIA_TYPES", "read_record"]
 
@@ -66,7 +67,12 @@ class QueryResult:
         if media_type == "application/sparql-results+json":
             return self.payload
         fmt = RESULT_MEDIA_TYPES[media_type]
-        return ox.parse_query_results(self.payload, ox.QueryResultsFormat.JSON).serialize(format=fmt)
+        data = ox.parse_query_results(self.payload, ox.QueryResultsFormat.JSON).serialize(format=fmt)
+        if fmt == ox.QueryResultsFormat.CSV:  # no cell a spreadsheet would run as a formula
+            return defuse_csv(data.decode("utf-8")).encode("utf-8")
+        if fmt == ox.QueryResultsFormat.TSV:
+            return defuse_tsv(data.decode("utf-8")).encode("utf-8")
+        return data
 
     @property
     def variables(self) -> list[str]:
