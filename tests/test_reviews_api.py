@@ -224,6 +224,14 @@ def test_pas_inquiry_answers_the_reviewers_decision(client: TestClient) -> None:
 
     one = client.post("/Claim/$inquire", json=_inquiry(bundle, [2]), headers={**fhir, **auth(INTEGRATOR)}).json()
     assert _actions(one) == {2: "A4"}
+
+    # a nurse then approves the pended drug line: A1 with the certification of determination 3
+    r = _review(client, case, NURSE, {"determination": 2, "lines": [
+        {"code": "J2274", "decision": "approve", "reason": "Repeat trial report received: 60% relief."}]})
+    assert r.status_code == 201, r.text
+    answer = client.post("/Claim/$inquire", json=_inquiry(bundle), headers={**fhir, **auth(INTEGRATOR)}).json()
+    assert _actions(answer) == {1: "A3", 2: "A1"}
+    assert answer["entry"][0]["resource"]["preAuthRef"] == f"{case}-3"
     unknown = _inquiry(bundle)
     unknown["entry"][0]["resource"]["identifier"][0]["value"] = "PA-NOT-STORED"
     r = client.post("/Claim/$inquire", json=unknown, headers={**fhir, **auth(INTEGRATOR)})
