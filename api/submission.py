@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from reasoner.determination import Determination
+from reasoner.determination.authorization import authorization_number
 from reasoner.engine import DEFAULT_POLICY, Engine
 from reasoner.errors import StoreError, UnknownPolicyError
 from reasoner.loading.form_graph import FormCase, read_case
@@ -88,12 +89,12 @@ def decide(engine: Engine, case: LoadedCase | FormCase, policy: str | None, vers
 
 def render_decision(det: Determination, iri: URIRef, media: str) -> tuple[bytes, str]:
     """The body of a decision response (``POST /cases``, ``POST /cases/{id}/decide``) and its media type."""
+    number = int(str(iri).rsplit("/", 1)[-1])
     if media in LETTERS:
         content_type, render = LETTERS[media]
-        return render(det).encode("utf-8"), content_type
+        return render(det, number=number).encode("utf-8"), content_type
     if media == "text/turtle":
         return to_graph(det, iri).serialize(format="turtle", encoding="utf-8"), "text/turtle"
-    number = int(str(iri).rsplit("/", 1)[-1])
     body = Decision(number=number, iri=str(iri), url=f"/cases/{det.case_id}/determinations/{number}",
                     case_url=f"/cases/{det.case_id}",
                     decided_at=det.clock.decided_at.isoformat().replace("+00:00", "Z"), outcome=det.outcome,
@@ -144,7 +145,7 @@ def prepare_pas(engine: Engine, body: bytes, may_certify: bool, default_policy: 
     iri = determination_iri(case.case_id, 1)
     # the LOINC attachment codes come with the determination's checklist (nec:loincAttachmentCode)
     answer = response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,
-                             certification=f"{case.case_id}-1", may_certify=may_certify)
+                             certification=authorization_number(case.case_id, 1), may_certify=may_certify)
     text = json.dumps(answer, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return Prepared(case.case_id, _case_nt(case), str(iri), to_ntriples(det, iri), text.encode("utf-8"), FHIR_JSON)
 

@@ -23,6 +23,7 @@ from .inference import infer
 from .loading import LoadedCase
 from .loading.codes import use_knowledge
 from .namespaces import bind_prefixes
+from .notice_settings import check_knowledge
 from .loading.form_graph import FormCase
 from .fastpath.pipeline import FastPath, case_data, unique_batches
 from .fastpath.view import CaseView
@@ -74,6 +75,7 @@ class Engine:
         if self.validator not in VALIDATORS:
             raise ValueError(f"NECESSITY_VALIDATOR must be one of {', '.join(VALIDATORS)}, not {self.validator!r}")
         self.fast = FastPath(knowledge)
+        check_knowledge(v.policy_id for v in knowledge.versions.values())  # notice settings name real policies
 
     @classmethod
     def load(cls, *, validator: str | None = None, clock: Callable[[], datetime] | None = None) -> Engine:

@@ -9,7 +9,8 @@ __all__ = [
     "NecessityError", "CaseLoadError", "UnknownPolicyError", "OntologyError", "ShapesError",
     "QueryError", "StoreError", "CaseExistsError", "CaseNotFoundError", "DeterminationNotFoundError",
     "InvalidIdentifierError", "StoreLockedError", "StoreConfigError", "QueryRefusedError",
-    "QueryTooLargeError", "QueryTimeoutError", "ReviewError", "ReviewForbiddenError", "ReviewConflictError",
+    "QueryTooLargeError", "QueryTimeoutError", "NoticeSettingsError", "ReviewError", "ReviewForbiddenError",
+    "ReviewConflictError",
 ]
 
 
@@ -63,6 +64,13 @@ class ShapesError(NecessityError):
     """A shapes file is missing, malformed or incomplete."""
 
     title = "Shapes error"
+
+
+class NoticeSettingsError(NecessityError):
+    """The notice settings (``policies.toml`` beside the letter templates) are malformed: an unknown
+    table or key, a missing default, or a policy entry that matches no policy."""
+
+    title = "Notice settings error"
 
 
 class QueryError(NecessityError):

@@ -145,8 +145,8 @@ def test_letter_and_turtle_by_accept(client: TestClient) -> None:
     r = client.post("/cases", content=json.dumps(form), headers={"Content-Type": "application/json",
                                                                   "Accept": "text/markdown"})
     assert r.status_code == 201 and r.headers["content-type"].startswith("text/markdown")
-    assert r.text.startswith("# Prior authorization determination") and "| Case | neg-letter |" in r.text
-    assert "insufficient-documentation" in r.text
+    assert r.text.startswith("# Notice of prior authorization decision") and "| Case number | neg-letter |" in r.text
+    assert "**more information needed**" in r.text and "insufficient-documentation" not in r.text
     form["id"] = "neg-turtle"
     r = client.post("/cases", content=json.dumps(form), headers={"Content-Type": "application/json",
                                                                   "Accept": "text/turtle"})
@@ -280,6 +280,19 @@ def test_oversize_body_is_413_and_stores_nothing(client: TestClient) -> None:
     r = client.post("/cases", content=chunks(), headers={"Content-Type": "application/json"})
     assert_problem(r, 413)
     assert_problem(client.get("/cases/neg-big"), 404)
+
+
+def test_patient_name_and_birth_date_reach_the_notice_never_the_log(client: TestClient, caplog) -> None:
+    form = _form("004-morphine-established-pump", "neg-patient")
+    form["patient"] = {**form.get("patient", {}), "name": "Zelda Quartermain", "birth_date": "1951-07-30"}
+    with caplog.at_level(logging.DEBUG):
+        r = client.post("/cases", content=json.dumps(form), headers={"Content-Type": "application/json",
+                                                                      "Accept": "text/markdown"})
+        bad = dict(form, id="neg-patient-bad", patient={"name": "Zelda Quartermain", "birth_date": "1951-02-30"})
+        refused = client.post("/cases", content=json.dumps(bad), headers={"Content-Type": "application/json"})
+    assert r.status_code == 201 and "| Name | Zelda Quartermain |" in r.text and "30 July 1951" in r.text
+    assert_problem(refused, 422, field="patient.birth_date")
+    assert "Zelda" not in refused.text and "Zelda" not in caplog.text and "1951" not in caplog.text
 
 
 def test_unexpected_error_is_a_500_problem_without_patient_data(client: TestClient, necessity_engine,

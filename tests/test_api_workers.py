@@ -30,7 +30,7 @@ def _without_times(value):
     """A decision body without the instants that differ between two decisions of one case."""
     if isinstance(value, dict):
         return {k: _without_times(v) for k, v in value.items() if k not in ("decided_at", "due_at", "turnaround_hours",
-                                                                            "past_due")}
+                                                                            "past_due", "documents_due_at")}
     if isinstance(value, list):
         return [_without_times(v) for v in value]
     return value

@@ -168,7 +168,7 @@ def test_uncertain_behaviour_neoplasm_is_flagged_for_the_reviewer(engine: BothPa
     form["psychological_evaluation"] = {"date": "2025-12-01", "result": "favorable"}
     det = decide(engine, form)
     assert outcomes(det) == {"62362": "meets-criteria", "J2274": "meets-criteria"}
-    assert "uncertain or unspecified behaviour" in text(det)
+    assert "uncertain or unspecified behavior" in text(det)
 
 
 # ---------------------------------------------------------------- absence is never met; placement scope
@@ -378,6 +378,32 @@ def test_absurd_ziconotide_units_are_advised(engine: BothPaths) -> None:
     det = decide(engine, form)
     assert outcomes(det) == {"J2278": "meets-criteria", "62369": "meets-criteria"}
     assert any(a["criterion"].endswith("crit-billing-units") for a in det["advisories"])
+
+
+def _billing_units_advised(det: dict) -> bool:
+    return any(a["criterion"].endswith("crit-billing-units") for a in det["advisories"])
+
+
+def test_units_are_counted_per_fill_over_the_dates_of_service(engine: BothPaths) -> None:
+    """Issue 23: 30 units of J2274 (300 mg) at 1 mg/day last 300 days in one fill, past the 6-month
+    interval; shared over two dates of service (two fills) they last 150 days each, no advisory."""
+    form = _form("004-morphine-established-pump")
+    form["requested"] = [{"code": "J2274", "system": "HCPCS", "units": 30}]
+    form["regimen"] = [{"drug": "morphine", "concentration_mg_per_ml": 10, "daily_dose_mg": 1}]
+    one_fill = decide(engine, form)
+    assert outcomes(one_fill) == {"J2274": "meets-criteria"} and _billing_units_advised(one_fill)
+    form["requested"][0]["dates_of_service"] = ["2026-01-12", "2026-06-08"]
+    assert not _billing_units_advised(decide(engine, form))
+    form["requested"][0]["units"] = 19  # 190 days: within the interval give or take one 10 mg unit
+    form["requested"][0].pop("dates_of_service")
+    assert not _billing_units_advised(decide(engine, form))
+
+
+def test_units_advisory_only_where_units_are_approved(engine: BothPaths) -> None:
+    """On a pended or refused line no units are granted: the units advisory is not reported there."""
+    form = _form("012-initial-implant-trial-40pct")  # 30 units of J2274 at 1 mg/day, does-not-meet
+    det = decide(engine, form)
+    assert "meets-criteria" not in outcomes(det).values() and not _billing_units_advised(det)
 
 
 def test_kd_modifier_silences_the_medicare_advisory(engine: BothPaths) -> None:

@@ -198,7 +198,7 @@ def test_cli_check_runs_on_the_bundled_cases() -> None:
     assert len(body) == len(CASES)
     letter = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--letter", str(CASES[2])],
                             capture_output=True, text=True, check=True).stdout
-    assert letter.startswith("# Prior authorization determination") and "Documentation needed" in letter
+    assert letter.startswith("# Notice of prior authorization decision") and "## What to send" in letter
     bad = subprocess.run([sys.executable, "-m", "reasoner.cli", "check", "--policy", "nope", str(CASES[0])],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown policy" in bad.stderr

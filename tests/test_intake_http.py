@@ -146,7 +146,9 @@ def test_pas_bundle_is_decided_stored_and_answered(server) -> None:
     answer = Bundle.model_validate(r.json())
     response = answer.entry[0].resource
     assert [i.itemSequence for i in response.item] == [1, 2]
-    assert response.processNote and all("not met" in n.text for n in response.processNote)
+    *item_notes, policy_note = response.processNote  # the last note names the policy that decided
+    assert item_notes and all("not met" in n.text for n in item_notes)
+    assert policy_note.text.startswith("Decided under ") and "aetna-cpb-0161" in policy_note.text
     stored = client.get("/cases/PA-2025-001002").json()
     assert stored["determinations"][0]["outcomes"] == {"62362": "does-not-meet", "J2274": "does-not-meet"}
     again = client.post("/Claim/$submit", content=_bundle("pas-initial-implant-trial-40pct.json"),

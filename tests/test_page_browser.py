@@ -182,7 +182,8 @@ def test_page_prints(server: str, browser) -> None:
 def test_the_letter_too_is_served_for_a_stored_determination(server: str) -> None:
     r = httpx.get(f"{server}/cases/002-morphine-no-pump/determinations/1",
                   headers={"Accept": "text/markdown", "X-API-Key": API_KEY})
-    assert r.status_code == 200 and r.text.startswith("# Prior authorization determination")
+    assert r.status_code == 200 and r.text.startswith("# Notice of prior authorization decision")
+    assert "| HCPCS J2274 | 002-morphine-no-pump-1 |" not in r.text  # nothing approved, no authorization
     full = httpx.get(f"{server}/cases/002-morphine-no-pump/determinations/1", headers={"X-API-Key": API_KEY}).json()
     assert full["determination"]["lines"][0]["request_kind"]["label"] == "initial implant"
     assert full["outcomes"] == {"J2274": "insufficient-documentation", "S9328": "insufficient-documentation"}

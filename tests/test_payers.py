@@ -71,7 +71,7 @@ def test_evicore_behavioural_health_attestation(engine: Engine) -> None:
     form["findings"]["uncontrolled_psychiatric_disorder"] = True
     det = decide(engine, form, "evicore-cmm-210")
     assert det.outcome == "does-not-meet"
-    assert "behavioural-health attestation" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}
+    assert "behavioral-health attestation" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}
 
 
 def test_evicore_waives_the_trial_for_cancer_pain_with_a_warning(engine: Engine) -> None:

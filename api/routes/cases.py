@@ -88,10 +88,11 @@ def _decision_content() -> dict:
     return {m: {"schema": {"type": "string"}} for m in ("text/markdown", "text/html", "text/turtle")}
 
 
-def _letter(det: Determination, media: str, *, status: int = 200, headers: dict | None = None) -> Response:
-    """The provider letter (Markdown) or the reviewer's page (HTML), from the determination model."""
+def _letter(det: Determination, media: str, number: int, *, status: int = 200,
+            headers: dict | None = None) -> Response:
+    """The provider notice (Markdown) or the reviewer's page (HTML) of the ``number``-th determination."""
     content_type, render = LETTERS[media]
-    return Response(render(det), status_code=status, media_type=content_type, headers=headers)
+    return Response(render(det, number=number), status_code=status, media_type=content_type, headers=headers)
 
 
 def _rdf(graph: Graph, media: str) -> Response:
@@ -200,7 +201,7 @@ def _case_document(store: Store, case_id: str, media: str, reviewer: Reviewer | 
 def _page(det: Determination, number: int, latest: int, reviewer: Reviewer | None, key: str | None) -> Response:
     """The reviewer's page, with the sign-off form the key's role may use (:mod:`api.signoff`)."""
     signoff = signoff_context(det, number=number, latest=latest, reviewer=reviewer, key=key)
-    return Response(reviewer_page(det, signoff=signoff), media_type="text/html; charset=utf-8",
+    return Response(reviewer_page(det, signoff=signoff, number=number), media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store"})
 
 
@@ -239,7 +240,7 @@ def get_determination(case_id: CaseId, number: DeterminationNumber,
         latest = max(r.number for r in store.list_determinations(case_id))
         return _page(_stored(store, case_id, number), number, latest, reviewer, presented_key(request))
     if media in LETTERS:
-        return _letter(_stored(store, case_id, number), media)
+        return _letter(_stored(store, case_id, number), media, number)
     if media != "application/json":
         return _rdf(graph, media)
     record = next(r for r in store.list_determinations(case_id) if r.number == number)

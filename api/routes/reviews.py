@@ -141,4 +141,4 @@ async def _post_form(case_id: str, request: Request, body: bytes, store, reviewe
         if "text/html" in request.headers.get("accept", ""):
             return _html_problem(exc, case_id)
         return necessity_problem(exc)
-    return RedirectResponse(f"/cases/{case_id}#sign-off", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)

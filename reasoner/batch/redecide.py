@@ -69,13 +69,16 @@ def _decide_chunk(args):
 
 
 def run_local(rows: list[tuple[str, str]], *, workers: int, **kwargs) -> list[dict]:
-    """Decide the rows with a pool of ``workers`` processes (each compiles the knowledge once)."""
+    """Decide the rows with a pool of ``workers`` processes (each compiles the knowledge once); one
+    worker decides in this process."""
     import multiprocessing
 
     if not rows:
         return []
     size = max(1, min(64, len(rows) // (workers * 4) or 1))
     chunks = [(rows[i:i + size], kwargs) for i in range(0, len(rows), size)]
+    if workers == 1:
+        return [result for chunk in chunks for result in _decide_chunk(chunk)]
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         return [result for part in pool.map(_decide_chunk, chunks) for result in part]
 

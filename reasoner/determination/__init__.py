@@ -2,7 +2,8 @@
 
 ``determine`` runs the steps in order: the scope and request kind of each line (:mod:`.kinds`),
 the outcome and the criteria tree of each line in scope (:mod:`.assess`), what the case asks of
-the provider and the reviewer (:mod:`.collect`), and the decision clock (:mod:`.clock`).
+the provider and the reviewer (:mod:`.collect`), the decision clock (:mod:`.clock`), and what each
+approved line grants (:mod:`.authorization`).
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from ..namespaces import NEC, SH
 from ..validation import Result
 from ..knowledge.vocabulary import Outcome, term
 from .assess import assess_line, focus_nodes
+from .authorization import authorize
 from .citations import citations_of
 from .clock import decision_clock, parties
 from .collect import alternatives, missing_documentation, notices, reasons, unknown_terms
 from .kinds import scope_of
-from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator,
-                    Fact, LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
-                    SafetyNotice, UnknownCode, UnknownTerms, VersionChoice, IntakeWarning)
+from .model import (Alternative, Authorization, Citation, CriterionAssessment, DecisionClock, Determination,
+                    EvidenceLocator, Fact, IntakeWarning, LineDecision, MissingDocument, Notice, Parties, PolicyRef,
+                    Reason, RequestKindBasis, SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 from .safety import safety_notices
 
 __all__ = [
-    "determine", "Determination", "LineDecision", "CriterionAssessment", "Citation", "EvidenceLocator", "Fact",
+    "determine", "Determination", "LineDecision", "Authorization", "CriterionAssessment", "Citation",
+    "EvidenceLocator", "Fact",
     "MissingDocument", "Notice", "SafetyNotice", "Alternative", "Reason", "RequestKindBasis", "PolicyRef",
     "Parties", "VersionChoice", "DecisionClock", "UnknownCode", "UnknownTerms", "IntakeWarning",
     "citations_of", "overall_outcome",
@@ -81,11 +84,14 @@ def determine(*, knowledge: CompiledKnowledge, version: PolicyVersion, data: Gra
     for decision, _results in decided:
         docs = [m.document_iri for m in missing if decision.code in m.blocks and m.document_iri]
         lines.append(decision.model_copy(update={"missing_documents": sorted(set(docs))}))
+    lines = authorize(knowledge, version, data, lines)
     effective = knowledge.policy_graph.value(version.iri, NEC.effectiveDate)
     return Determination(
         case_id=case_id, case_iri=str(case_iri),
         policy=PolicyRef(id=version.policy_id, title=version.title, version=version.label,
-                         version_iri=str(version.iri), effective_date=str(effective) if effective else None),
+                         version_iri=str(version.iri), effective_date=str(effective) if effective else None,
+                         sources=[str(knowledge.ontology.value(src, NEC.sourceId) or str(src).rsplit("#", 1)[-1])
+                                  for src in knowledge.policy_graph.objects(version.iri, NEC.basedOn)]),
         engine_version=engine_version, outcome=overall_outcome(lines),
         clock=decision_clock(knowledge, version, data, case_iri, decided_at), parties=parties(data),
         lines=lines, missing_documentation=missing, alternatives=alternatives(missing),

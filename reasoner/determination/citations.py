@@ -1,4 +1,5 @@
-"""Citations as a notice shows them: source title, issuer, section or locator, and address.
+"""Citations as a notice shows them: source title, issuer, section or locator, and the addresses of
+the copy read and of the issuer's own publication.
 
 Under one policy, a criterion never cites the sources that only other policies are based on (a
 Medicare article is not cited in an Aetna letter), unless it has no other citation.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from rdflib import URIRef
 
 from ..knowledge.compiled import CompiledKnowledge, PolicyVersion
-from ..namespaces import DCTERMS, NEC
+from ..namespaces import DCTERMS, NEC, OWL, RDF
 from .model import Citation
 
 __all__ = ["citation", "citations_of", "foreign_sources", "fact_citations", "merge"]
@@ -35,12 +36,16 @@ def citation(knowledge: CompiledKnowledge, node) -> Citation:
     source = graph.value(node, NEC.citesSource)
     confidence = graph.value(node, NEC.confidence)
     publisher, url = onto.value(source, DCTERMS.publisher), onto.value(source, NEC.url)
+    issuer_url = onto.value(source, NEC.issuerUrl)
+    kinds = sorted(str(t) for t in onto.objects(source, RDF.type) if t != OWL.NamedIndividual)
     return Citation(
         source_id=str(onto.value(source, NEC.sourceId) or str(source).rsplit("#", 1)[-1]),
         title=str(onto.value(source, DCTERMS.title) or knowledge.label(source)),
         issuer=str(publisher) if publisher is not None else None,
         locator=str(graph.value(node, NEC.locator) or ""),
         url=str(url) if url is not None else None,
+        issuer_url=str(issuer_url) if issuer_url is not None else None,
+        source_type=kinds[0] if kinds else None,
         confidence=knowledge.label(confidence) if confidence is not None else None,
     )
 

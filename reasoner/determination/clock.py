@@ -18,7 +18,7 @@ from ..namespaces import NEC
 from .citations import citations_of
 from .model import DecisionClock, Parties
 
-__all__ = ["decision_clock", "parties", "utc"]
+__all__ = ["decision_clock", "documents_due", "parties", "utc"]
 
 
 def utc(moment: datetime) -> datetime:
@@ -54,13 +54,27 @@ def decision_clock(knowledge: CompiledKnowledge, version: PolicyVersion, data: G
     return DecisionClock(received_at=received_at, decided_at=decided_at, urgency=urgency,
                          urgency_stated=urgency_term is not None, allowed_hours=allowed, due_at=due,
                          turnaround_hours=turnaround, past_due=None if due is None else decided_at > due,
+                         documents_due_at=documents_due(decided_at, due, allowed),
                          citations=citations_of(knowledge, clock, version))
 
 
+def documents_due(decided_at: datetime, due: datetime | None, allowed: int | None) -> datetime | None:
+    """When a pended request's documents are due: before the decision is, so the decision's due time;
+    where that has passed (or there is no receipt time), the decision clock counted from this decision.
+    None where the policy has no decision clock."""
+    if due is not None and due > decided_at:
+        return due
+    return decided_at + timedelta(hours=allowed) if allowed is not None else None
+
+
 def parties(data: Graph) -> Parties:
-    """Member and provider identifiers of the case form's round-two fields, where given."""
+    """Patient, member and provider identifiers of the case form, where given (printed on the notice;
+    patient data, never logged)."""
     def text(predicate: URIRef) -> str | None:
         value = _first(data, predicate)
         return str(value) if value is not None else None
 
-    return Parties(member_id=text(NEC.memberId), provider_npi=text(NEC.npi), provider_name=text(NEC.providerName))
+    born = _first(data, NEC.birthDate)
+    return Parties(member_id=text(NEC.memberId), patient_name=text(NEC.patientName),
+                   patient_birth_date=str(born)[:10] if born is not None else None,
+                   provider_npi=text(NEC.npi), provider_name=text(NEC.providerName))

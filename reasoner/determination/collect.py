@@ -62,6 +62,8 @@ def notices(knowledge: CompiledKnowledge, version: PolicyVersion,
             info = version.shapes.get(URIRef(result.shape))
             if info is None or info.criterion is None or result.severity != str(severity):
                 continue
+            if line.outcome != Outcome.MeetsCriteria and _on_approved_lines_only(knowledge, info.criterion):
+                continue  # about what an approval grants: nothing to act on where nothing is approved
             name, iri, loinc = _document(knowledge, info.documentation)
             entry = items.setdefault(result.shape, {
                 "criterion": str(info.criterion), "name": knowledge.label(info.criterion), "shape": result.shape,
@@ -70,6 +72,12 @@ def notices(knowledge: CompiledKnowledge, version: PolicyVersion,
             entry["lines"].append(line.code)
             entry["citations"] = merge(entry["citations"], fact_citations(knowledge, result.value, version))
     return sorted((Notice(**e) for e in items.values()), key=lambda n: (n.criterion, n.shape))
+
+
+def _on_approved_lines_only(knowledge: CompiledKnowledge, criterion: URIRef) -> bool:
+    """Whether the knowledge marks a criterion's notices as concerning approved lines only."""
+    value = knowledge.policy_graph.value(criterion, NEC.onApprovedLinesOnly)
+    return value is not None and value.toPython() is True
 
 
 def alternatives(missing: list[MissingDocument]) -> list[Alternative]:

@@ -20,8 +20,8 @@ from .review_model import LineReview, Review
 
 __all__ = [
     "Citation", "EvidenceLocator", "Fact", "CriterionAssessment", "RequestKindBasis", "Reason",
-    "LineDecision", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode", "UnknownTerms",
-    "IntakeWarning",
+    "LineDecision", "Authorization", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode",
+    "UnknownTerms", "IntakeWarning",
     "PolicyRef", "VersionChoice", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
     "Review", "LineReview",
 ]
@@ -46,7 +46,11 @@ class Citation(_Model):
     title: str = Field(description="The source's title.", examples=["Infusion Pumps"])
     issuer: str | None = Field(default=None, description="Who issued the source (its publisher).")
     locator: str = Field(description="Section, page or table inside the source.")
-    url: str | None = Field(default=None, description="The source's address.")
+    url: str | None = Field(default=None, description="The address of the copy of the source that was read.")
+    issuer_url: str | None = Field(default=None, description="The address at which the issuer publishes the "
+                                                           "source (what a notice cites), where one is known.")
+    source_type: str | None = Field(default=None, description="The source's class IRI (a coverage policy, a drug "
+                                                             "label, a guideline...).")
     confidence: str | None = Field(default=None, description="How surely the source was read.")
 
 
@@ -108,6 +112,16 @@ class Reason(_Model):
     citations: list[Citation] = Field(default_factory=list)
 
 
+class Authorization(_Model):
+    """What the approval of one line grants: the units requested and the period it may be used in."""
+
+    units: Decimal | None = Field(default=None, description="Billing units approved (those requested); none "
+                                                            "where the request states no units.")
+    valid_from: str | None = Field(default=None, description="First day the approval may be used (YYYY-MM-DD).")
+    valid_to: str | None = Field(default=None, description="Last day the approval may be used (YYYY-MM-DD).")
+    basis: str = Field(description="Where the validity period comes from.")
+
+
 class LineDecision(_Model):
     """The outcome of one requested line."""
 
@@ -121,6 +135,7 @@ class LineDecision(_Model):
     reasons: list[Reason] = Field(default_factory=list)
     criteria: list[CriterionAssessment] = Field(default_factory=list)
     missing_documents: SortedSet = Field(default_factory=list, description="IRIs of the documents it waits for.")
+    authorization: Authorization | None = Field(default=None, description="What an approved line grants.")
 
 
 class MissingDocument(_Model):
@@ -203,12 +218,16 @@ class PolicyRef(_Model):
     version_iri: str
     effective_date: str | None = None
     selected_by: VersionChoice | None = Field(default=None, description="Why this version was chosen.")
+    sources: SortedSet = Field(default_factory=list, description="The source ids the version is based on "
+                                                                 "(its own clauses; a notice cites these first).")
 
 
 class Parties(_Model):
     """Identifiers printed on the notice (patient data: never logged)."""
 
     member_id: str | None = None
+    patient_name: str | None = None
+    patient_birth_date: str | None = Field(default=None, description="YYYY-MM-DD, as submitted.")
     provider_npi: str | None = None
     provider_name: str | None = None
 
@@ -224,6 +243,10 @@ class DecisionClock(_Model):
     due_at: datetime | None = None
     turnaround_hours: Decimal | None = Field(default=None, description="Hours from receipt to decision.")
     past_due: bool | None = Field(default=None, description="Whether the decision came after its due time.")
+    documents_due_at: datetime | None = Field(
+        default=None, description="When the documentation a pended request waits for is due: the decision's due "
+                                  "time, or where that has passed or is unknown, the decision clock counted from "
+                                  "the decision.")
     citations: list[Citation] = Field(default_factory=list)
 
 

@@ -22,8 +22,8 @@ from ..namespaces import DCTERMS, NEC, PROV, RDF, XSD, bind_prefixes
 from ..knowledge.terms import to_ox
 from ..knowledge.versions import BASES
 from ..knowledge.vocabulary import CriterionState, from_iri, term
-from .model import (Alternative, Citation, CriterionAssessment, DecisionClock, Determination, EvidenceLocator, Fact,
-                    IntakeWarning,
+from .model import (Alternative, Authorization, Citation, CriterionAssessment, DecisionClock, Determination,
+                    EvidenceLocator, Fact, IntakeWarning,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
                     SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
 from .rdf_review import PROVENANCE_TERMS, REVIEW_SPEC, REVIEWER_BASE, provenance
@@ -51,7 +51,7 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     PolicyRef: (None, {
         "id": (NEC.policyId, "lit"), "title": (NEC.policyTitle, "lit"), "version": (NEC.versionLabel, "lit"),
         "version_iri": (NEC.underPolicyVersion, "iri"), "effective_date": (NEC.policyEffectiveDate, "date"),
-        "selected_by": (None, "inline", VersionChoice)}),
+        "selected_by": (None, "inline", VersionChoice), "sources": (NEC.policyBasedOnSource, "lits")}),
     VersionChoice: (None, {
         "basis": (NEC.versionSelectionBasis, "basis"), "date": (NEC.versionSelectionDate, "date"),
         "reason": (NEC.versionSelectionReason, "lit")}),
@@ -60,9 +60,11 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "urgency": (NEC.decisionUrgency, "lit"), "urgency_stated": (NEC.urgencyStated, "bool"),
         "allowed_hours": (NEC.allowedDecisionHours, "int"), "due_at": (NEC.decisionDueAt, "datetime"),
         "turnaround_hours": (NEC.turnaroundHours, "decimal"), "past_due": (NEC.decidedPastDue, "bool"),
+        "documents_due_at": (NEC.documentsDueAt, "datetime"),
         "citations": (NEC.hasCitation, "shared", Citation)}),
     Parties: (None, {
-        "member_id": (NEC.noticeMemberId, "lit"), "provider_npi": (NEC.noticeProviderNpi, "lit"),
+        "member_id": (NEC.noticeMemberId, "lit"), "patient_name": (NEC.noticePatientName, "lit"),
+        "patient_birth_date": (NEC.noticePatientBirthDate, "date"), "provider_npi": (NEC.noticeProviderNpi, "lit"),
         "provider_name": (NEC.noticeProviderName, "lit")}),
     UnknownTerms: (None, {
         "codes": (NEC.hasUnknownCode, "node", UnknownCode), "diagnoses": (NEC.unknownDiagnosis, "lits"),
@@ -74,7 +76,10 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "system": (NEC.codeSystemName, "lit"), "label": (NEC.codeLabel, "lit"),
         "request_kind": (NEC.hasRequestKindBasis, "node", RequestKindBasis), "outcome": (NEC.outcome, "term"),
         "reasons": (NEC.hasReason, "node", Reason), "criteria": (NEC.hasAssessment, "node", CriterionAssessment),
-        "missing_documents": (NEC.missingDocument, "iris")}),
+        "missing_documents": (NEC.missingDocument, "iris"), "authorization": (None, "inline", Authorization)}),
+    Authorization: (None, {
+        "units": (NEC.approvedUnits, "decimal"), "valid_from": (NEC.validFromDate, "date"),
+        "valid_to": (NEC.validToDate, "date"), "basis": (NEC.validityBasis, "lit")}),
     RequestKindBasis: (NEC.RequestKindBasis, {
         "kind": (NEC.requestKind, "iri"), "label": (NEC.requestKindLabel, "lit"),
         "explanation": (NEC.explanation, "lit"), "facts": (NEC.hasFact, "node", Fact),
@@ -96,6 +101,7 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     Citation: (NEC.CitationRecord, {
         "source_id": (NEC.citedSourceId, "lit"), "title": (DCTERMS.title, "lit"),
         "issuer": (DCTERMS.publisher, "lit"), "locator": (NEC.locator, "lit"), "url": (NEC.citedUrl, "lit"),
+        "issuer_url": (NEC.citedIssuerUrl, "lit"), "source_type": (NEC.citedSourceType, "lit"),
         "confidence": (NEC.confidenceLabel, "lit")}),
     EvidenceLocator: (NEC.EvidenceLocator, {
         "field": (NEC.aboutField, "lit"), "document": (NEC.document, "lit"), "page": (NEC.page, "int")}),

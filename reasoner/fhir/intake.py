@@ -111,6 +111,12 @@ def _people(request: PasRequest, out: FormBuilder) -> None:
         born = patient.birthDate
         age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
         out.set("patient.age", age, f"{where}.birthDate")
+        out.set("patient.birth_date", born.isoformat(), f"{where}.birthDate")
+    for n, name in enumerate(getattr(patient, "name", None) or []):
+        text = name.text or " ".join([*(name.given or []), name.family or ""]).strip()
+        if text:
+            out.set("patient.name", text, f"{where}.name[{n}]")
+            break
     out.set("patient.sex", t["gender"].get(patient.gender or ""), f"{where}.gender")
     for n, ident in enumerate(patient.identifier or []):
         codes = [c.code for c in (ident.type.coding or [])] if ident.type else []

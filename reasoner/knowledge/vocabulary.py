@@ -1,6 +1,7 @@
 """The outcome and criterion-state vocabulary, read once from the ontology.
 
-Every outcome word (``meets-criteria``...), its label and the phrase a notice uses, and the three
+Every outcome word (``meets-criteria``...), its label, the phrase a notice uses and the plain words
+a provider notice prints (``approved``, ``more information needed``...), and the three
 criterion states (met, not met, not documented) come from ``ontology/core.ttl`` and
 ``ontology/determination.ttl``; nothing else in the code spells them. The order of severity is each
 member's ``nec:severityRank`` (read by value), never the order of the ``owl:oneOf`` list: the members
@@ -25,12 +26,14 @@ __all__ = ["Term", "Outcome", "CriterionState", "ReviewDecision", "ReviewerRole"
 
 @dataclass(frozen=True)
 class Term:
-    """One value of a closed vocabulary: its IRI, JSON word, label and notice wording."""
+    """One value of a closed vocabulary: its IRI, JSON word (the token kept in JSON and RDF), label,
+    the phrase a sentence of a notice uses, and the plain words a provider notice prints for it."""
 
     iri: URIRef
     word: str
     label: str
     phrase: str
+    notice: str
     symbol: str
     rank: int
 
@@ -53,6 +56,7 @@ def _read(graph: Graph, cls: URIRef) -> tuple[Term, ...]:
             word = str(graph.value(iri, SKOS.notation) or graph.value(iri, RDFS.label))
             out.append(Term(iri=URIRef(iri), word=word, label=str(graph.value(iri, RDFS.label) or word),
                             phrase=str(graph.value(iri, NEC.noticePhrase) or word),
+                            notice=str(graph.value(iri, NEC.noticeLabel) or graph.value(iri, RDFS.label) or word),
                             symbol=str(graph.value(iri, NEC.stateSymbol) or ""), rank=_rank(graph, iri)))
         if len({t.rank for t in out}) != len(out):
             raise LookupError(f"two members of {cls} share a nec:severityRank")
