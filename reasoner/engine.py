@@ -23,7 +23,7 @@ from .inference import infer
 from .loading import LoadedCase
 from .loading.codes import use_knowledge
 from .namespaces import bind_prefixes
-from .notice_settings import check_knowledge
+from .letters.settings import check_knowledge
 from .loading.form_graph import FormCase
 from .fastpath.pipeline import FastPath, case_data, unique_batches
 from .fastpath.view import CaseView

@@ -9,8 +9,8 @@ __all__ = [
     "NecessityError", "CaseLoadError", "UnknownPolicyError", "OntologyError", "ShapesError",
     "QueryError", "StoreError", "CaseExistsError", "CaseNotFoundError", "DeterminationNotFoundError",
     "InvalidIdentifierError", "StoreLockedError", "StoreConfigError", "QueryRefusedError",
-    "QueryTooLargeError", "QueryTimeoutError", "NoticeSettingsError", "ReviewError", "ReviewForbiddenError",
-    "ReviewConflictError",
+    "QueryTooLargeError", "QueryTimeoutError", "NoticeSettingsError", "FhirInputError", "ReviewError",
+    "ReviewForbiddenError", "ReviewConflictError",
 ]
 
 
@@ -160,3 +160,14 @@ class ReviewConflictError(ReviewError):
     """The determination reviewed is no longer the case's latest (another determination came first)."""
 
     title = "Determination superseded"
+
+
+class FhirInputError(CaseLoadError):
+    """A PAS bundle that cannot be read or mapped; ``field`` is the FHIRPath of the element."""
+
+    title = "Invalid PAS request"
+
+    # element defaults to None only so the error can be unpickled (it crosses from a decision worker)
+    def __init__(self, reason: str, *, element: str | None = None, source: str = "bundle") -> None:
+        super().__init__(reason, source=source, field=element)
+        self.element = element

@@ -290,7 +290,7 @@ def test_patient_name_and_birth_date_reach_the_notice_never_the_log(client: Test
                                                                       "Accept": "text/markdown"})
         bad = dict(form, id="neg-patient-bad", patient={"name": "Zelda Quartermain", "birth_date": "1951-02-30"})
         refused = client.post("/cases", content=json.dumps(bad), headers={"Content-Type": "application/json"})
-    assert r.status_code == 201 and "| Name | Zelda Quartermain |" in r.text and "30 July 1951" in r.text
+    assert r.status_code == 201 and "| Name | Zelda Quartermain |" in r.text and "July 30, 1951" in r.text
     assert_problem(refused, 422, field="patient.birth_date")
     assert "Zelda" not in refused.text and "Zelda" not in caplog.text and "1951" not in caplog.text
 
@@ -322,6 +322,14 @@ def test_policies(client: TestClient) -> None:
     aetna = client.get("/policies/aetna-cpb-0161").json()
     assert aetna["criteria"] and all(c["citations"] for c in aetna["criteria"])
     assert_problem(client.get("/policies/no-such-policy"), 404)
+
+
+def test_policy_clauses(client: TestClient) -> None:
+    rows = client.get("/policies/cms-ncd-280.14/clauses", params={"version": "2019-11"}).json()
+    assert rows and {r["status"] for r in rows} <= {"encoded", "asks-for-document", "not-decidable", "not-applied"}
+    assert list(rows[0]) == ["clause", "text", "source", "locator", "confidence", "status", "reason", "criteria"]
+    assert "cms-ncd-280.14/ziconotide-indication" not in {r["clause"] for r in rows}  # a 2024-03 clause only
+    assert_problem(client.get("/policies/cms-ncd-280.14/clauses", params={"version": "1999-01"}), 404)
 
 
 # ---------------------------------------------------------------- SPARQL

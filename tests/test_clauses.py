@@ -98,8 +98,11 @@ def test_clause_without_status_is_caught(knowledge: Graph) -> None:
 
 def test_clause_not_applied_without_reason_is_caught(knowledge: Graph) -> None:
     bad = _copy(knowledge)
-    clause = URIRef(BCBSA + "clause-head-pain")
+    clause = URIRef(BCBSA + "clause-pain-trial-over-50")
+    bad.remove((clause, NEC.clauseStatus, None))
     bad.remove((clause, NEC.statusReason, None))
+    bad.remove((None, NEC.encodesClause, clause))
+    bad.add((clause, NEC.clauseStatus, NEC.ClauseNotApplied))
     rows = _rows("clause-status-violation.rq", bad)
     assert [str(r[0]) for r in rows] == [str(clause)] and "reason" in str(rows[0][1])
 
@@ -132,9 +135,12 @@ def test_encoded_clause_whose_criterion_has_no_shape_is_caught(knowledge: Graph)
 
 def test_criterion_naming_a_clause_not_applied_is_caught(knowledge: Graph) -> None:
     bad = _copy(knowledge)
-    bad.add((URIRef(BCBSA + "crit-trial-over-50-percent"), NEC.encodesClause, URIRef(BCBSA + "clause-trial-same-route")))
+    clause = URIRef(BCBSA + "clause-pain-trial-over-50")  # named by bcbsa:crit-trial-over-50-percent
+    bad.remove((clause, NEC.clauseStatus, None))
+    bad.add((clause, NEC.clauseStatus, NEC.ClauseNotApplied))
+    bad.add((clause, NEC.statusReason, Literal("test", lang="en")))
     rows = _rows("unencoded-clause-violation.rq", bad)
-    assert [str(r[0]) for r in rows] == [BCBSA + "clause-trial-same-route"]
+    assert [str(r[0]) for r in rows] == [str(clause)]
 
 
 def test_criterion_with_no_citation_of_its_own_policy_is_caught(knowledge: Graph) -> None:
@@ -161,9 +167,11 @@ def test_clause_files_declare_clauses_only(knowledge: Graph) -> None:
 
 # ---------------------------------------------------------------- the policy author's path
 
-def _turtle_blocks() -> list[str]:
+def _turtle_block(marker: str) -> str:
+    """The Turtle block of the shapes README that contains ``marker``."""
     text = Path(data_root("shapes"), "README.md").read_text(encoding="utf-8")
-    return [block.split("```", 1)[0] for block in text.split("```turtle\n")[1:]]
+    blocks = [block.split("```", 1)[0] for block in text.split("```turtle\n")[1:]]
+    return next(block for block in blocks if marker in block)
 
 
 PREFIXES = """@prefix nec:  <https://w3id.org/necessity/ontology#> .
@@ -175,7 +183,8 @@ PREFIXES = """@prefix nec:  <https://w3id.org/necessity/ontology#> .
 def author_folder(tmp_path_factory) -> Path:
     """The shapes README's smallest policy and its clause example, as a policy author would save them."""
     folder = tmp_path_factory.mktemp("plan")
-    policy, clauses = _turtle_blocks()[:2]
+    policy = _turtle_block("nec:policy-plan-123 a nec:Policy")
+    clauses = _turtle_block("plan:clause-trial a nec:PolicyClause")
     (folder / "plan-123.ttl").write_text(policy, encoding="utf-8")
     (folder / "clauses").mkdir()
     (folder / "clauses" / "plan-123.ttl").write_text(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from reasoner.cli import main
+from reasoner.cli.main import main
 from reasoner.errors import CaseLoadError
 from reasoner.fhir import FhirInputError, load_pas_bundle, parse_pas_request, response_bundle
 from reasoner.fhir.response import REVIEW_ACTION, SERVICE_LINE

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import Settings, create_app
-from reasoner.cli import main
+from reasoner.cli.main import main
 from reasoner.store import EmbeddedStore
 from reasoner.tabular import defuse, defuse_csv, defuse_tsv
 

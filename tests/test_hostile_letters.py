@@ -18,7 +18,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from reasoner.engine import Engine
-from reasoner.escaping import markdown_text
+from reasoner.letters.escaping import markdown_text
 from reasoner.knowledge.paths import data_root
 from reasoner.letters import render
 from reasoner.loading import load_case

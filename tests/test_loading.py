@@ -524,7 +524,7 @@ def test_loading_modules_stay_small() -> None:
 
 
 def test_cli_refuses_a_turtle_iri_with_a_space_without_a_traceback(tmp_path: Path, capsys) -> None:
-    from reasoner.cli import main
+    from reasoner.cli.main import main
 
     bad = tmp_path / "bad.ttl"
     bad.write_text(TURTLE_HEAD + f"case:s a nec:Case ; {LINE} ;\n  nec:hasPatient <https://w3id.org/necessity/case/s/a b> .\n",

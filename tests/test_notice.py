@@ -27,7 +27,7 @@ from reasoner.knowledge.paths import data_root
 from reasoner.knowledge.vocabulary import OUTCOMES, Outcome, term
 from reasoner.letters import letter_html, letter_markdown, render
 from reasoner.loading import load_case, load_case_file
-from reasoner.notice_settings import check_policy_ids, load_settings, templates_dirs
+from reasoner.letters.settings import check_policy_ids, load_settings, templates_dirs
 
 FIXED = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 CASES = Path(data_root("cases"))
@@ -221,8 +221,8 @@ def test_approved_line_shows_number_units_and_validity(engine: Engine) -> None:
     for line in det.lines:
         units = f"{line.authorization.units.normalize():f}" if line.authorization.units is not None else None
         row = next(r for r in notice.splitlines() if r.startswith(f"| {line.system} {line.code} | approved-dated-3 |"))
-        assert "12 January 2026 to 6 April 2026" in row and (units is None or f"| {units} |" in row)
-    assert "| Name | Ana Rivera |" in notice and "| Date of birth | 14 August 1963 |" in notice
+        assert "January 12, 2026 to April 6, 2026" in row and (units is None or f"| {units} |" in row)
+    assert "| Name | Ana Rivera |" in notice and "| Date of birth | August 14, 1963 |" in notice
     iri = "https://w3id.org/necessity/determination/approved-dated/3"
     back = from_graph(to_graph(det, iri), iri)
     assert back.to_json() == det.to_json() and letter_markdown(back, number=3) == notice
@@ -311,3 +311,29 @@ def test_issuer_addresses_are_web_addresses_of_sources(engine: Engine) -> None:
     based_on = {s for v in engine.knowledge.versions.values() for s in policies.objects(v.iri, NEC.basedOn)}
     missing = {str(onto.value(s, NEC.sourceId)) for s in based_on if onto.value(s, NEC.issuerUrl) is None}
     assert missing == {"EVICORE-CMM-210"}
+
+
+def test_pas_response_gives_the_authorization_number_and_period_of_the_notice(engine: Engine) -> None:
+    from reasoner.determination.authorization import authorization_number
+    from reasoner.fhir.load import load_pas_bundle
+    from reasoner.fhir.response import response_bundle
+
+    case, mapped = load_pas_bundle((CASES / "fhir" / "pas-refill-example.json").read_bytes(), source="bundle")
+    det = engine.decide(case)
+    number = authorization_number(det.case_id, 1)
+    bundle = response_bundle(mapped.request, mapped.sequences, det.to_dict(), decided_at=det.clock.decided_at,
+                             certification=number)
+    claim_response = bundle["entry"][0]["resource"]
+    grants = [line.authorization for line in det.lines if line.outcome == Outcome.MeetsCriteria]
+    assert grants and claim_response["preAuthRef"] == number
+    assert claim_response["preAuthPeriod"] == {"start": min(g.valid_from for g in grants),
+                                               "end": max(g.valid_to for g in grants)}
+    notice = letter_markdown(det)
+    assert f"| {number} |" in notice and _day(grants[0].valid_from) in notice
+
+
+def _day(iso: str) -> str:
+    from datetime import date
+
+    d = date.fromisoformat(iso)
+    return f"{d.strftime('%B')} {d.day}, {d.year}"

@@ -281,7 +281,7 @@ def test_query_result_formats_are_listed() -> None:
 
 @pytest.mark.parametrize("kind", ["embedded", "remote"])
 def test_necessity_query_runs_against_the_store(kind: str, tmp_path: Path, capsys, request) -> None:
-    from reasoner.cli import main
+    from reasoner.cli.main import main
 
     if kind == "embedded":
         location = str(tmp_path / "cli-store")

@@ -39,6 +39,24 @@ VersionLabel = Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
                                     description="A version label of the policy.")]
 
 
+@router.get("/{policy_id}/clauses", summary="Every clause of a policy version and what the criteria do with it",
+            response_description="One object per clause of the version's text (`necessity policies ID --clauses "
+                                 "--json`): `clause`, `text` (a paraphrase), `source`, `locator`, `confidence`, "
+                                 "`status` (encoded, asks-for-document, not-decidable or not-applied), `reason` "
+                                 "and `criteria` (the IRIs of the criteria that decide it).")
+def policy_clauses(policy_id: PolicyId, engine: EngineDep,
+                   version: Annotated[VersionLabel | None, Query(description="A version label (default: the "
+                                                                             "version in force today).")] = None
+                   ) -> list[dict[str, Any]]:
+    from reasoner.policy_view import clause_rows
+
+    try:
+        _version, rows = clause_rows(engine.knowledge, f"{policy_id}@{version}" if version else policy_id)
+    except UnknownPolicyError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return rows
+
+
 @router.get("/{policy_id}/diff", summary="What changed between two versions of a policy",
             response_description="Criteria added, removed and changed (thresholds, severity, documentation, "
                                  "citations) with labels; with `cases=true`, the stored cases decided under "

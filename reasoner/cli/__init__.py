@@ -1,7 +1,2 @@
-"""The ``necessity`` command line: one module per command, wired together in :mod:`.main`."""
-
-from __future__ import annotations
-
-from .main import main
-
-__all__ = ["main"]
+"""The ``necessity`` command line: one module per command, wired together in :mod:`.main`
+(the ``necessity`` entry point is ``reasoner.cli.main:main``)."""

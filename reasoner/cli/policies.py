@@ -87,6 +87,12 @@ def run_policies(args: argparse.Namespace) -> int:
                 for group in policy.get(key, []):
                     codes = ", ".join(c["code"] for c in group["codes"]) or "no code listed"
                     print(_wrap(f"{key} {group['label']}: {codes}", "  "))
+            from ..policy_view import clause_rows
+
+            _version, rows = clause_rows(engine.knowledge, f"{policy['id']}@{policy['version']}")
+            counts = Counter(r["status"] for r in rows)
+            print(f"  clauses of version {policy['version']}: {len(rows)} ("
+                  + ", ".join(f"{counts[s]} {s}" for s in _STATUSES) + "); --clauses lists them")
             print(f"  criteria of version {policy['version']}:")
             for criterion in policy["criteria"]:
                 print(f"  - {criterion['name']} [{', '.join(criterion['severity']) or 'no shape'}]")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reasoner.errors import CaseLoadError
+from reasoner.errors import CaseLoadError, FhirInputError
 from reasoner.loading.parse import decode, parse_json
 
 from .references import check_references, check_sequences, index_entries
@@ -26,17 +26,6 @@ _MESSAGES = {
     "extra_forbidden": "is not an element of this resource in FHIR R4",
     "missing": "is required",
 }
-
-
-class FhirInputError(CaseLoadError):
-    """A PAS bundle that cannot be read or mapped; ``field`` is the FHIRPath of the element."""
-
-    title = "Invalid PAS request"
-
-    # element defaults to None only so the error can be unpickled (it crosses from a decision worker)
-    def __init__(self, reason: str, *, element: str | None = None, source: str = "bundle") -> None:
-        super().__init__(reason, source=source, field=element)
-        self.element = element
 
 
 @dataclass

@@ -18,7 +18,8 @@ from rdflib import Graph, URIRef
 from ..errors import CaseLoadError
 from ..loading.parse import decode, parse_json
 from ..namespaces import NEC
-from .bundle import FhirInputError, PasRequest, looks_like_bundle
+from ..errors import FhirInputError
+from .bundle import PasRequest, looks_like_bundle
 
 __all__ = ["parse_inquiry", "item_sequences", "asked_items"]
 

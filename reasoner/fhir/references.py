@@ -33,7 +33,7 @@ _SEQUENCES = (("informationSequence", "supportingInfo"), ("diagnosisSequence", "
 
 
 def _error(reason: str, element: str, source: str) -> Exception:
-    from .bundle import FhirInputError
+    from ..errors import FhirInputError
 
     return FhirInputError(reason, element=element, source=source)
 

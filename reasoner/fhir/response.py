@@ -93,6 +93,9 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
     }
     if certification and any(_action_code(item) == "A1" for item in items):
         response["preAuthRef"] = certification
+        period = _validity(determination)
+        if period:
+            response["preAuthPeriod"] = period  # the span of the approved lines' validity periods
     notes.append({"number": len(notes) + 1, "type": "display", "text": _policy_note(determination)})
     response["processNote"] = notes
     base = _base(request)
@@ -120,6 +123,15 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
             "meta": {"profile": [_PAS + "profile-pas-response-bundle"]},
             "identifier": request.doc.get("identifier") or {"value": case_id},
             "type": "collection", "timestamp": decided_at.isoformat(), "entry": entries}
+
+
+def _validity(determination: Mapping[str, Any]) -> dict[str, str]:
+    """The validity period of what the response approves, where the determination gives one."""
+    grants = [line.get("authorization") or {} for line in determination["lines"]
+              if line["outcome"] == Outcome.MeetsCriteria]
+    starts = sorted(g["valid_from"] for g in grants if g.get("valid_from"))
+    ends = sorted(g["valid_to"] for g in grants if g.get("valid_to"))
+    return {"start": starts[0], "end": ends[-1]} if starts and ends else {}
 
 
 def _traces(claim: Any, sequence: int) -> list[dict[str, Any]]:

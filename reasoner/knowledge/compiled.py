@@ -216,11 +216,13 @@ def compile_knowledge(*, shapes_dir: Path | None = None, extra_dirs: list[Path] 
         clause_graph = _parse_shapes(path)
         check_clause_graph(clause_graph, path)
         _copy(clause_graph, policy_graph)
-    # every criterion of common.ttl applies under every policy, listed in nec:hasCriterion or not
+    # every criterion of common.ttl applies under every policy, listed in nec:hasCriterion or not; one with
+    # no shape among the version's shapes (its shapes deactivated by the policy's file) is left out
     shared = set(common.subjects(RDF.type, NEC.Criterion))
     today = date.today().isoformat()
     for version in versions.values():
-        version.criteria = tuple(sorted(set(version.criteria) | shared))
+        active = {info.criterion for info in version.shapes.values()}
+        version.criteria = tuple(sorted(set(version.criteria) | (shared & active)))
         version.current = version.effective_date <= today and (not version.end_date or today <= version.end_date)
         version.title = str(policy_graph.value(version.policy_iri, RDFS.label) or version.title)
     for s, o in policy_graph.subject_objects(RDFS.label):

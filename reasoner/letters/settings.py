@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-from .errors import NoticeSettingsError
+from ..errors import NoticeSettingsError
 
 __all__ = ["NoticeSettings", "KEYS", "PATHS", "FILE_NAME", "templates_dirs", "settings_file", "load_settings",
            "check_policy_ids", "check_knowledge"]
@@ -45,7 +45,7 @@ class NoticeSettings:
         return words
 
 
-_PACKAGED = Path(__file__).resolve().parent / "templates"
+_PACKAGED = Path(__file__).resolve().parents[1] / "templates"
 
 
 def templates_dirs() -> list[Path]:

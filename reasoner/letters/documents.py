@@ -2,12 +2,12 @@
 
 The templates live in ``reasoner/templates/`` (or in the directory named by
 ``NECESSITY_TEMPLATES``, whose files take precedence); ``policies.toml`` beside them holds the
-payer's notice settings (:mod:`reasoner.notice_settings`): payer name, contacts, appeal rights
+payer's notice settings (:mod:`reasoner.letters.settings`): payer name, contacts, appeal rights
 per policy, the signature block, the names of the paths. One template gives both Markdown and
 HTML: it calls building blocks (``_markdown.j2`` or ``_html.j2``) with the same names. Templates
 run in Jinja2's sandbox with undefined names refused, so an edited template can neither reach
 Python internals nor print a blank silently. Every value a template prints is escaped for the
-format it lands in (:mod:`reasoner.escaping`): HTML by Jinja2's autoescape, Markdown by a
+format it lands in (:mod:`reasoner.letters.escaping`): HTML by Jinja2's autoescape, Markdown by a
 finalizer, so a case's free text never becomes markup. Everything shown comes from the
 :class:`~reasoner.determination.Determination` alone (and the determination's number, which
 makes the authorization number), so a stored determination gives the same letter as the decision
@@ -26,13 +26,13 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from .determination import Determination
-from .determination.authorization import authorization_number
+from ..determination import Determination
+from ..determination.authorization import authorization_number
 from .escaping import markdown_text, markdown_url, plain, safe_url
-from .knowledge.vocabulary import CriterionState, Outcome, recommendation, term
-from .notice_settings import load_settings, templates_dirs
+from ..knowledge.vocabulary import CriterionState, Outcome, recommendation, term
+from .settings import load_settings, templates_dirs
 from .notice_view import cited_sources, first_sentence, kind_groups, notice_citations
-from .review.view import citations_to_check, groups
+from ..review.view import citations_to_check, groups
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 
@@ -45,12 +45,12 @@ def _when(moment: datetime | None) -> str:
 
 
 def _day(moment: datetime | date | str | None) -> str:
-    """A date as a notice writes it: 7 January 2026."""
+    """A date as a US notice writes it: January 7, 2026."""
     if moment is None:
         return ""
     if isinstance(moment, str):
         moment = date.fromisoformat(moment[:10])
-    return f"{moment.day} {moment.strftime('%B %Y')}"
+    return f"{moment.strftime('%B')} {moment.day}, {moment.year}"
 
 
 def _elapsed(hours: Decimal | int | None) -> str:

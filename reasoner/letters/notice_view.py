@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .determination import Citation, Determination, LineDecision
-from .knowledge.vocabulary import CriterionState, Outcome
-from .namespaces import NEC
+from ..determination import Citation, Determination, LineDecision
+from ..knowledge.vocabulary import CriterionState, Outcome
+from ..namespaces import NEC
 
 __all__ = ["NoticeCitation", "NoticeCriterion", "KindGroup", "notice_citations", "kind_groups", "clause",
            "cited_sources", "first_sentence"]
