@@ -15,10 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 from rdflib import Graph, URIRef
 
-from ..errors import CaseLoadError
+from ..errors import CaseLoadError, FhirInputError
 from ..loading.parse import decode, parse_json
 from ..namespaces import NEC
-from ..errors import FhirInputError
 from .bundle import PasRequest, looks_like_bundle
 
 __all__ = ["parse_inquiry", "item_sequences", "asked_items"]
