@@ -114,7 +114,7 @@ def fill_store(path: Path, n: int, workers: int) -> dict:
             case_id, case_nt, det = item
             graph = Graph().parse(data=case_nt, format="nt")
             t0 = time.perf_counter()
-            store.add_case(case_id, graph, det.to_ntriples)  # the decision time is in the determination
+            store.add_case(case_id, graph, lambda iri, det=det: to_ntriples(det, iri))  # the decision time is in it
             write_times.append(time.perf_counter() - t0)
             stored += 1
             if stored % 1000 == 0:

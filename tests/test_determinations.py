@@ -214,6 +214,13 @@ def test_the_n_triples_writer_writes_the_graph_of_to_graph(engine: Engine) -> No
         text = to_ntriples(det, iri)
         assert text.splitlines() == sorted(text.splitlines())
         assert set(Graph().parse(data=text, format="nt")) == set(to_graph(det, iri))
+    # text the N-Triples writer must escape: quotes, backslashes, line breaks, tabs, control characters
+    odd = 'a "quoted" \\ back\nslash\r\ttab \x01\x7f é ✓'
+    det = det.model_copy(update={"engine_version": odd, "lines": [
+        det.lines[0].model_copy(update={"label": odd})] + det.lines[1:]})
+    text = to_ntriples(det, iri)
+    parsed = Graph().parse(data=text, format="nt")
+    assert set(parsed) == set(to_graph(det, iri)) and from_graph(parsed, iri).engine_version == odd
 
 
 def test_a_repeated_fact_is_one_node_and_reads_back_in_place(engine: Engine) -> None:
@@ -227,10 +234,13 @@ def test_a_repeated_fact_is_one_node_and_reads_back_in_place(engine: Engine) -> 
         graph = to_graph(det, iri)
         shown = [(position, fact.model_dump_json()) for line in det.lines for c in line.criteria
                  for position, fact in enumerate(c.facts)]
-        nodes = set(graph.subjects(RDF.type, NEC.Fact))
-        top = {o for s, o in graph.subject_objects(NEC.hasFact) if (s, RDF.type, NEC.CriterionAssessment) in graph}
+        nodes = set(graph.objects(None, NEC.hasFact))
+        assessments = set(graph.objects(None, NEC.hasAssessment))
+        top = {o for s, o in graph.subject_objects(NEC.hasFact) if s in assessments}
         assert len(top) == len(set(shown))  # one node per distinct fact and position
         assert all(len(list(graph.objects(n, NEC.position))) == 1 for n in nodes)
+        # typed: the root and the citations only (a list item's class is its property's range)
+        assert set(graph.subjects(RDF.type, None)) == {iri} | set(graph.objects(None, NEC.hasCitation))
         shared += len(shown) - len(set(shown))
         assert from_graph(graph, iri) == det
     assert shared > 0  # the bundled cases do repeat facts, so the sharing is exercised

@@ -254,6 +254,19 @@ def test_every_rdf_term_of_a_determination_is_declared(ontology_graph: Graph) ->
         assert ontology_graph.value(term, RDFS.label) is not None, term
 
 
+def test_a_list_item_s_class_is_the_range_of_the_property_that_links_it(ontology_graph: Graph) -> None:
+    """The determination graph leaves out a list item's ``rdf:type`` (issue 21: fewer quads a case): the
+    ontology states it as the linking property's ``rdfs:range``. Citations keep theirs (the range of
+    ``nec:hasCitation`` is the wider ``nec:Citation``)."""
+    from reasoner.determination.rdf import SPEC
+
+    links = [(spec[0], SPEC[spec[2]][0]) for _cls, fields in SPEC.values() for spec in fields.values()
+             if spec[1] == "node"]
+    assert len(links) > 10
+    for prop, cls in links:
+        assert (prop, RDFS.range, cls) in ontology_graph, (prop, cls)
+
+
 # ---------------------------------------------------------------- SPARQL over the decision clock
 
 

@@ -45,6 +45,7 @@ def store_dir(tmp_path_factory, engine: Engine) -> Path:
     path = tmp_path_factory.mktemp("diff-store") / "store"
     store = EmbeddedStore(path)
     try:
+        store.load_knowledge(engine.knowledge_graph)  # as every writer of a store does (the queries read labels)
         for case_id, relief in RELIEF.items():
             case = load_case(json.dumps(cancer_case(case_id, relief)))
             det = engine.decide(case, policy=f"{AETNA}@2026-01")

@@ -11,6 +11,7 @@ parts of a GROUP_CONCAT as a set). The knowledge queries that were reordered are
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -105,8 +106,16 @@ def _rows(store, text: str) -> tuple[list[str], list[tuple]]:
     return result.variables, rows
 
 
+PAGE = re.compile(r"LIMIT (\d+) OFFSET (\d+)")
+
+
+def _unpaged(text: str) -> str:
+    """A listing query without its paging (``LIMIT n OFFSET m`` in the block that picks the page's cases)."""
+    return PAGE.sub("", text)
+
+
 def _texts(name: str) -> list[tuple[str, str]]:
-    old, new = (BEFORE / name).read_text(encoding="utf-8"), (QUERIES / name).read_text(encoding="utf-8")
+    old, new = (BEFORE / name).read_text(encoding="utf-8"), _unpaged((QUERIES / name).read_text(encoding="utf-8"))
     pairs = [(old, new)]
     if name in BINDINGS:
         bind = "WHERE {\n  " + BINDINGS[name]
@@ -187,11 +196,40 @@ def test_rebuilt_summaries_are_the_written_ones(filled) -> None:
 
 
 def test_cases_by_policy_version_keeps_its_order(filled) -> None:
-    """The rewrite sorts by the parts of the IRIs after the store's prefixes: the same order as the IRIs."""
+    """Sorted by the case-id literal: the same order as the case IRIs, then policy and version."""
     result = filled.query((QUERIES / "cases-by-policy-version.rq").read_text(encoding="utf-8"), timeout=60)
-    keys = [tuple(str(row[k]) for k in ("policyId", "versionLabel", "case", "determination"))
+    keys = [tuple(str(row[k]) for k in ("case", "policyId", "versionLabel", "determination"))
             for row in result.bindings()]
     assert len(keys) > 5 and keys == sorted(keys)
+
+
+PAGED = sorted(p.name for p in QUERIES.glob("*.rq") if PAGE.search(p.read_text(encoding="utf-8")))
+
+
+def test_the_listings_page() -> None:
+    """Each query that returns a row per case or determination pages (issue 21)."""
+    assert set(PAGED) == {"cases-by-policy-version.rq", "cases-citing-criterion.rq", "cases-pended-for-document.rq",
+                          "decisions-past-due.rq"}
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_pages_of_two_cases_make_the_whole_answer_in_order(filled, name: str) -> None:
+    """Walking the pages (two cases a page, OFFSET 0, 2, 4, ...) gives every row of the unpaged query,
+    each once, its cases in its order; the page after the last case is empty. (Rows that tie on every
+    sort key may come in any order, so within a case the rows are compared as a multiset.)"""
+    text = (QUERIES / name).read_text(encoding="utf-8")
+    whole = [tuple(sorted((k, _cell(k, v)) for k, v in row.items()))
+             for row in filled.query(_unpaged(text), timeout=60).bindings()]
+    pages, cases = [], len(PLAN)
+    for offset in range(0, cases + 2, 2):
+        page = PAGE.sub(f"LIMIT 2 OFFSET {offset}", text)
+        rows = [tuple(sorted((k, _cell(k, v)) for k, v in row.items())) for row in filled.query(page, timeout=60).bindings()]
+        if offset >= cases:
+            assert not rows
+        pages += rows
+    key = "caseId" if "?caseId" in text.split("WHERE", 1)[0] else "case"
+    assert whole and sorted(pages) == sorted(whole)
+    assert [dict(r)[key] for r in pages] == [dict(r)[key] for r in whole]
 
 
 def test_first_summary_written_in_python_is_the_updates(tmp_path, decisions, necessity_engine) -> None:

@@ -53,6 +53,13 @@ _RESULTS = {200: {"description": "Query results.", "content": {
 }}}
 
 
+_DESCRIPTION = (
+    "A read-only SPARQL 1.1 query over the union of every graph (knowledge, cases, determinations). The "
+    "listing queries of `queries/` page by case: their first block picks one page of cases by case id "
+    "(`ORDER BY ?caseId LIMIT 100 OFFSET 0`); send the next page with `OFFSET 100`, then `200`, and so on "
+    "(README, \"Paging the listings\"). A `LIMIT` after a whole pattern still evaluates and sorts every row.")
+
+
 def _bad(detail: str, field: str) -> HTTPException:
     exc = HTTPException(400, detail)
     exc.problem_extra = {"field": field}  # type: ignore[attr-defined]
@@ -91,7 +98,8 @@ async def _answer(text: str | None, request: Request, store, settings: Settings)
     return Response(body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
 
 
-@router.get("", summary="Run a read-only SPARQL query (query string)", responses={**_RESULTS, **_ERRORS})
+@router.get("", summary="Run a read-only SPARQL query (query string)", description=_DESCRIPTION,
+            responses={**_RESULTS, **_ERRORS})
 async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep,
                      query: Annotated[str | None, Query(description="The SPARQL 1.1 query.",
                                                         examples=[SPARQL_EXAMPLE])] = None) -> Response:
@@ -102,7 +110,7 @@ async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep,
     return await _answer(query, request, store, settings)
 
 
-@router.post("", summary="Run a read-only SPARQL query (form or direct POST)",
+@router.post("", summary="Run a read-only SPARQL query (form or direct POST)", description=_DESCRIPTION,
              responses={**_RESULTS, **_ERRORS},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/sparql-query": {"schema": {"type": "string"}, "example": SPARQL_EXAMPLE},

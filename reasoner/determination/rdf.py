@@ -5,6 +5,10 @@ One table (:data:`SPEC`) says, for each model class, its ``rdf:type`` and the pr
 field; every term is declared in ``ontology/determination.ttl`` or ``core.ttl`` (a test checks).
 List items are nodes under their parent's IRI with ``nec:position``, so order survives (facts are
 named by their content and position instead, so a fact repeated under several criteria is one node);
+a list item's ``rdf:type`` is not written: the ontology's ``rdfs:range`` of the property that links it
+states it (a test checks each), and :func:`from_graph` does not read it (about 70 triples of a
+determination's 820; the root keeps its type, and a citation, whose property's range is the wider
+``nec:Citation``, keeps ``nec:CitationRecord``);
 lists of plain strings are sets, and the model keeps them sorted. Beside the table's triples, the graph
 carries short-cut triples that SPARQL authors query (``nec:metCriterion`` and its two siblings,
 ``nec:requestKind`` on the line outcome); :func:`from_graph` ignores them.
@@ -15,13 +19,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
-from ..namespaces import DCTERMS, NEC, PROV, RDF, XSD, bind_prefixes
-from ..knowledge.terms import to_ox
+from ..namespaces import DCTERMS, NEC, PROV, RDF, bind_prefixes
 from ..knowledge.versions import BASES
-from ..knowledge.vocabulary import CriterionState, from_iri, term
+from ..knowledge.vocabulary import CriterionState, from_iri
+from .terms import Lit as _Lit, literal as _literal, nt_iri as _nt_iri, nt_value as _nt_value
 from .model import (Alternative, Authorization, Citation, CriterionAssessment, DecisionClock, Determination,
                     EvidenceLocator, Fact, IntakeWarning,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
@@ -145,51 +148,32 @@ def predicates() -> set[URIRef]:
     return out
 
 
-def _literal(kind: str, value) -> Literal | URIRef:
-    if kind in ("iri",):
-        return URIRef(str(value))
-    if kind == "term":
-        return term(value).iri
-    if kind == "basis":
-        return BASES[value]
-    if kind == "int":
-        return Literal(int(value))
-    if kind == "decimal":
-        return Literal(value, datatype=XSD.decimal)
-    if kind in ("bool", "flag"):
-        return Literal(bool(value))
-    if kind == "date":
-        return Literal(str(value), datatype=XSD.date)
-    if kind == "datetime":
-        return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
-    return Literal(str(value))
-
-
-def _shared_iri(root: URIRef, item) -> URIRef:
+def _shared_iri(root: str, item) -> str:
     digest = hashlib.sha1(item.model_dump_json().encode("utf-8")).hexdigest()[:16]
-    return URIRef(f"{root}/citation/{digest}")
+    return f"{root}/citation/{digest}"
 
 
-def _content_iri(root: URIRef, segment: str, item, position: int) -> URIRef:
+def _content_iri(root: str, segment: str, item, position: int) -> str:
     digest = hashlib.sha1(f"{position} {item.model_dump_json()}".encode("utf-8")).hexdigest()[:16]
-    return URIRef(f"{root}/{segment}/{digest}")
+    return f"{root}/{segment}/{digest}"
 
 
 class _Triples(list):
-    """The triples of a determination as :func:`_write` makes them, and the shared nodes written."""
+    """The triples of a determination as :func:`_write` makes them (subject and predicate IRIs as
+    text; the object an IRI as text or a :class:`_Lit`), and the shared nodes written."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.shared: set[URIRef] = set()
+        self.shared: set[str] = set()
 
     add = list.append
 
 
-def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None) -> None:
+def _write(graph: _Triples, node: str, model, root: str | None = None, typed: bool = True) -> None:
     root = root if root is not None else node
     cls, fields = SPEC[type(model)]
-    if cls is not None:
-        graph.add((node, RDF.type, cls))
+    if cls is not None and typed:
+        graph.add((node, _TYPE, str(cls)))
     for name, spec in fields.items():
         predicate, kind = spec[0], spec[1]
         value = getattr(model, name)
@@ -214,31 +198,47 @@ def _write(graph: _Triples, node: URIRef, model, root: URIRef | None = None) -> 
                         continue
                     graph.shared.add(child)
                 else:
-                    child = URIRef(f"{node}/{name.replace('_', '-')}/{position}")
+                    child = f"{node}/{name.replace('_', '-')}/{position}"
                     graph.add((node, predicate, child))
-                graph.add((child, NEC.position, Literal(position)))
-                _write(graph, child, item, root)
+                graph.add((child, _POSITION, _Lit("int", position)))
+                _write(graph, child, item, root, typed=False)  # its class is the property's range
         elif kind in ("lits", "iris"):
             for item in value:
-                graph.add((node, predicate, URIRef(item) if kind == "iris" else Literal(item)))
+                graph.add((node, predicate, str(item) if kind == "iris" else _Lit("lit", item)))
         else:
-            graph.add((node, predicate, _literal(kind, value)))
+            graph.add((node, predicate, _Lit("bool" if kind == "flag" else kind, value)))
+
+
+_TYPE, _POSITION = str(RDF.type), str(NEC.position)
+
+
+def _raw(det: Determination, iri: str) -> _Triples:
+    """The determination's triples in :class:`_Triples` form, possibly with repeats, root named ``iri``."""
+    out = _Triples()
+    iri = str(iri)
+    _write(out, iri, det)
+    for position, line in enumerate(det.lines):
+        node = f"{iri}/lines/{position}"
+        if line.request_kind.kind:
+            out.add((node, str(NEC.requestKind), str(line.request_kind.kind)))
+        for assessment in line.criteria:
+            out.add((node, str(_SHORTCUTS[assessment.state]), str(assessment.criterion)))
+    if det.review is not None:
+        provenance(out.add, iri, det.review)
+    return out
 
 
 def triples(det: Determination, iri: URIRef) -> list[tuple]:
     """The triples of the determination's RDF (rdflib terms, without repeats), its root named ``iri``."""
-    out = _Triples()
-    iri = URIRef(iri)
-    _write(out, iri, det)
-    for position, line in enumerate(det.lines):
-        node = URIRef(f"{iri}/lines/{position}")
-        if line.request_kind.kind:
-            out.add((node, NEC.requestKind, URIRef(line.request_kind.kind)))
-        for assessment in line.criteria:
-            out.add((node, _SHORTCUTS[assessment.state], URIRef(assessment.criterion)))
-    if det.review is not None:
-        provenance(out.add, iri, det.review)
-    return list(dict.fromkeys(out))
+    made: dict = {}  # each node and value made once (subjects and predicates repeat on every triple)
+
+    def node(x):  # noqa: ANN001, ANN202
+        found = made.get(x)
+        if found is None:
+            found = made[x] = _literal(x.kind, x.value) if isinstance(x, _Lit) else URIRef(x)
+        return found
+
+    return [(node(s), node(p), node(o)) for s, p, o in dict.fromkeys(_raw(det, iri))]
 
 
 def to_graph(det: Determination, iri: URIRef) -> Graph:
@@ -251,18 +251,11 @@ def to_graph(det: Determination, iri: URIRef) -> Graph:
 
 def to_ntriples(det: Determination, iri: URIRef) -> str:
     """The same triples as :func:`to_graph`, as N-Triples text sorted by line (what a store writes),
-    without building an rdflib graph (a third of the cost of a submission, measured)."""
-    made: dict = {}  # a node's term is converted once (subjects and predicates repeat on every line)
-
-    def ox_term(node):
-        found = made.get(node)
-        if found is None:
-            found = made[node] = to_ox(node)
-        return found
-
-    text = ox.serialize([ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in triples(det, iri)],
-                        format=ox.RdfFormat.N_TRIPLES) or b""
-    return "".join(sorted(text.decode("utf-8").splitlines(keepends=True)))
+    written as text from the model: no rdflib or pyoxigraph term is made (converting the rdflib terms
+    took two thirds of this, measured; issue 21)."""
+    lines = {f"{_nt_iri(s)} <{p}> {_nt_value(o.kind, o.value) if isinstance(o, _Lit) else _nt_iri(o)} .\n"
+             for s, p, o in _raw(det, iri)}
+    return "".join(sorted(lines))
 
 
 def _value(kind: str, value):

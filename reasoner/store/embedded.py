@@ -24,6 +24,7 @@ from ..errors import (
 )
 from .base import (DEFAULT_QUERY_TIMEOUT, DeterminationBuilder, GraphData, graph_from_nt, insert_data, nquads,
                    nt_lines, short)
+from .buffers import FLUSH_AFTER_QUADS, WriteBufferFlusher
 from .history import history_update
 from .ids import KNOWLEDGE_GRAPH, case_ids_of, case_iri, determination_iri, nt_iri
 from .records import record_from_quads
@@ -57,12 +58,16 @@ class EmbeddedStore:
         path: the store directory (created with its parents on first use), or None for a
             store in a temporary directory that is removed on :meth:`close`.
         query_workers: how many queries run at once (one worker process each).
+        flush_after_quads: quads written between two flushes of RocksDB's write buffers, which bound
+            the process's memory (:mod:`.buffers`); 0 leaves it to RocksDB (buffers of 128 MB).
     """
 
-    def __init__(self, path: str | Path | None = None, *, query_workers: int = 4) -> None:
+    def __init__(self, path: str | Path | None = None, *, query_workers: int = 4,
+                 flush_after_quads: int = FLUSH_AFTER_QUADS) -> None:
         self._temporary = path is None
         self.path = Path(tempfile.mkdtemp(prefix="necessity-store-")) if path is None else Path(path)
         self._store = _open(self.path)
+        self._flusher = WriteBufferFlusher(self._store, flush_after_quads)
         self._write_lock = threading.Lock()
         self._query_workers = query_workers
         self._pool: QueryWorkerPool | None = None
@@ -84,6 +89,7 @@ class EmbeddedStore:
         if not (store.path / "CURRENT").exists():
             raise StoreError(f"{path} is not a store directory")
         store._store = None  # type: ignore[assignment]
+        store._flusher = None
         store._write_lock = threading.Lock()
         store._query_workers = query_workers
         store._pool = None
@@ -226,6 +232,7 @@ class EmbeddedStore:
                 self._pool.close()
                 self._pool = None
         if self._store is not None:
+            self._flusher.close()
             try:
                 self._store.flush()
             except OSError:
@@ -263,9 +270,11 @@ class EmbeddedStore:
                 shutil.rmtree(self._snapshots.pop(0)[1], ignore_errors=True)
             return self._snapshots[-1][1]
 
-    def _written(self) -> None:
+    def _written(self, quads: int = 0) -> None:
         with self._pool_lock:
             self._generation += 1
+        if self._flusher is not None:
+            self._flusher.wrote(quads)
 
     def _has_graph(self, iri: URIRef) -> bool:
         return self._store.contains_named_graph(ox.NamedNode(str(iri)))
@@ -284,11 +293,11 @@ class EmbeddedStore:
             raise StoreError(f"could not write the graphs: {short(exc)}") from None
         except OSError as exc:
             raise StoreError(f"could not write to the store: {short(exc)}") from None
-        self._written()
+        self._written(update.count("\n"))  # about one quad a line
 
     def _extend(self, quads: list[ox.Quad]) -> None:
         try:
             self._store.extend(quads)  # one transaction: all the quads or none
         except OSError as exc:
             raise StoreError(f"could not write to the store: {short(exc)}") from None
-        self._written()
+        self._written(len(quads))
