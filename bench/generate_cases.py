@@ -8,7 +8,11 @@ documented pump and initial requests without one, replacements and removals, tri
 drug and admixtures, doses within and above the label or guideline limits, trials with 20-90% relief
 or none, psychological evaluations of every result or none, malignant, non-malignant, spasticity and
 device-related diagnoses, unknown but well-formed codes (diagnoses and requested lines), the
-systemic-pump code 96522, therapy histories, and findings documented true, false or absent.
+systemic-pump code 96522, therapy histories, and findings documented true, false or absent; and the
+fields of issue 17 (therapy dates, trial hours, function and acceptance, spasm-frequency score,
+opioid-reduction agreement, cancer stage, specialist evaluation, abuse or neglect, compounded drugs),
+drawn from a second random stream so the other fields of case ``i`` are those it had before them, with
+about one case in eight moved to eviCore CMM-210.
 
 Command line::
 
@@ -28,7 +32,7 @@ from pathlib import Path
 
 __all__ = ["generate", "SCENARIOS"]
 
-AETNA, CMS = "aetna-cpb-0161", "cms-ncd-280.14"
+AETNA, CMS, EVICORE = "aetna-cpb-0161", "cms-ncd-280.14", "evicore-cmm-210"
 
 # ---------------------------------------------------------------- codes (from ontology/codes.ttl)
 
@@ -424,7 +428,65 @@ def _case(i: int, seed: int) -> dict:
             {"field": rng.choice(fields), "document": rng.choice(DOCUMENTS),
              **({"page": rng.randint(1, 40)} if rng.random() < 0.6 else {})}
             for _ in range(rng.randint(1, 4))]
+    _issue17_fields(case, random.Random(f"necessity-bench-{seed}-{i}-issue17"), malignant=malignant)
     return case
+
+
+def _maybe(rng: random.Random, rate: float) -> bool:
+    return rng.random() < rate
+
+
+def _issue17_fields(case: dict, rng: random.Random, *, malignant: bool) -> None:
+    """The fields added for the clauses of issue 17, each documented, contradicting or absent."""
+    if _maybe(rng, 0.12):
+        case["policy"] = EVICORE
+    for entry in case.get("therapy_history", []):
+        if _maybe(rng, 0.5):
+            start = date(2023, 1, 1) + timedelta(days=rng.randrange(700))
+            entry["start_date"] = start.isoformat()
+            if _maybe(rng, 0.75):
+                entry["end_date"] = (start + timedelta(days=rng.choice([14, 30, 41, 42, 60, 120, 183, 300]))).isoformat()
+    trial = case.get("intrathecal_trial")
+    if trial is not None:
+        if trial.get("agent") == "baclofen":
+            if _maybe(rng, 0.3):
+                trial["spasm_frequency_reduction"] = rng.choice([0, 1, 2, 3])
+            if _maybe(rng, 0.6):
+                trial["response_hours"] = rng.choice([2, 4, 6, 8])
+        else:
+            if _maybe(rng, 0.5):
+                trial["relief_hours"] = rng.choice([2, 6, 8, 12, 24])
+            if _maybe(rng, 0.5):
+                trial["functional_improvement"] = _maybe(rng, 0.8)
+            if _maybe(rng, 0.5):
+                trial["patient_acceptance"] = _maybe(rng, 0.9)
+            if _maybe(rng, 0.2):
+                trial["route"] = rng.choice(["intrathecal", "epidural"])
+    if "pump" in case and _maybe(rng, 0.4):
+        case["pump"]["abuse_or_neglect"] = _maybe(rng, 0.15)
+    for entry in case.get("regimen", []):
+        if _maybe(rng, 0.25):
+            entry["compounded"] = _maybe(rng, 0.6)
+    if _maybe(rng, 0.4):
+        case["opioid_reduction_agreed"] = _maybe(rng, 0.85)
+        if _maybe(rng, 0.7):
+            case["opioid_reduction_percent"] = rng.choice([25, 50, 75])
+    if malignant and _maybe(rng, 0.6):
+        cancer: dict = {}
+        if _maybe(rng, 0.8):
+            cancer["stage"] = rng.choice(["localized", "locally-advanced", "metastatic", "advanced", "remission"])
+        if _maybe(rng, 0.7):
+            cancer["limited_survival"] = _maybe(rng, 0.6)
+        case["cancer"] = cancer
+    if _maybe(rng, 0.1):
+        case["high_procedural_risk"] = _maybe(rng, 0.5)
+    if _maybe(rng, 0.4):
+        evaluation: dict = {"specialty": rng.choice(["neurology", "neurosurgery", "oncology", "pain-medicine", "other"])}
+        if _maybe(rng, 0.8):
+            evaluation["other_treatments_failed"] = _maybe(rng, 0.9)
+        case["specialist_evaluation"] = evaluation
+    if _maybe(rng, 0.2):
+        case["planned_route"] = rng.choice(["intrathecal", "epidural"])
 
 
 def generate(n: int, *, seed: int = 0) -> list[dict]:

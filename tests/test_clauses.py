@@ -23,6 +23,7 @@ from reasoner.queries import run_query
 QC_DIR = Path(data_root("queries"), "qc")
 SHAPES = "https://w3id.org/necessity/shapes/"
 BCBSA = SHAPES + "bcbsa-7.01.41#"
+AETNA = SHAPES + "aetna-cpb-0161#"
 CMS = SHAPES + "cms-ncd-280.14#"
 COMMON = SHAPES + "common#"
 

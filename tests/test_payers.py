@@ -35,9 +35,13 @@ def test_each_new_policy_is_listed_with_cited_criteria(engine: Engine) -> None:
 @pytest.mark.parametrize(("policy", "passes_at_50"), [
     ("aetna-cpb-0161", True), ("bcbsa-7.01.41", False), ("anthem-cg-surg-79", False)])
 def test_exactly_50_percent_relief(engine: Engine, policy: str, passes_at_50: bool) -> None:
-    det = decide(engine, cancer_case("fifty", 50), policy)
+    def planned(form: dict) -> dict:
+        form["planned_route"] = "epidural"  # the bundled trial is epidural; BCBSA and Anthem compare the routes
+        return form
+
+    det = decide(engine, planned(cancer_case("fifty", 50)), policy)
     assert (det.outcome == "meets-criteria") is passes_at_50, det.outcomes
-    assert decide(engine, cancer_case("fifty-one", 51), policy).outcome == "meets-criteria"
+    assert decide(engine, planned(cancer_case("fifty-one", 51)), policy).outcome == "meets-criteria"
 
 
 def _non_malignant(weeks: float) -> dict:
@@ -58,7 +62,7 @@ def test_evicore_six_months_of_noninvasive_care(engine: Engine) -> None:
     assert "six months of noninvasive care for non-malignant pain" not in undocumented(_non_malignant(30))
 
 
-def test_evicore_asks_for_what_the_case_form_cannot_hold(engine: Engine) -> None:
+def test_evicore_asks_for_the_opioid_agreement_and_the_trial_duration_and_function(engine: Engine) -> None:
     det = decide(engine, _non_malignant(30), "evicore-cmm-210")
     missing = {m.name for m in det.missing_documentation}
     assert {"agreement to halve systemic opioids",
@@ -74,12 +78,12 @@ def test_evicore_behavioural_health_attestation(engine: Engine) -> None:
     assert "behavioral-health attestation" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}
 
 
-def test_evicore_waives_the_trial_for_cancer_pain_with_a_warning(engine: Engine) -> None:
+def test_evicore_waives_the_trial_only_for_advanced_cancer_with_limited_survival(engine: Engine) -> None:
     form = cancer_case("evicore-cancer", 70)
     del form["intrathecal_trial"]
-    det = decide(engine, form, "evicore-cmm-210")
-    assert det.outcome == "meets-criteria"
-    assert "trial waived for advanced cancer" in [w.name for w in det.warnings]
+    assert decide(engine, form, "evicore-cmm-210").outcome == "insufficient-documentation"
+    form["cancer"] = {"stage": "metastatic", "limited_survival": True}
+    assert decide(engine, form, "evicore-cmm-210").outcome == "meets-criteria"
     # the same case under Anthem needs the trial
     assert decide(engine, form, "anthem-cg-surg-79").outcome == "insufficient-documentation"
 
@@ -91,4 +95,4 @@ def test_evicore_spasticity_needs_ashworth_drop_of_two(engine: Engine) -> None:
     form = json.loads(path.read_text(encoding="utf-8"))
     form["intrathecal_trial"]["ashworth_reduction"] = 1
     det = decide(engine, form, "evicore-cmm-210")
-    assert "baclofen trial: Ashworth drop of at least 2 points for 4 hours" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}
+    assert "baclofen trial: Ashworth or spasm-frequency drop of at least 2 points for 4 hours" in {a.name for a in det.assessments(CriterionState.CriterionNotMet)}

@@ -47,21 +47,18 @@ KNOWN_OWN_CITATION_OFFENDERS = {
     ("anthem-cg-surg-79#version-2024-10", "crit-drug-identified"),
     ("anthem-cg-surg-79#version-2024-10", "crit-pump-documented"),
     ("anthem-cg-surg-79#version-2024-10", "crit-regimen-documented"),
-    ("anthem-cg-surg-79#version-2024-10", "crit-spasm-control-failed"),
     ("bcbsa-7.01.41#version-2024-08", "crit-billed-drug-in-regimen"),
     ("bcbsa-7.01.41#version-2024-08", "crit-device-documented"),
     ("bcbsa-7.01.41#version-2024-08", "crit-drug-identified"),
     ("bcbsa-7.01.41#version-2024-08", "crit-ongoing-benefit"),
     ("bcbsa-7.01.41#version-2024-08", "crit-pump-documented"),
     ("bcbsa-7.01.41#version-2024-08", "crit-regimen-documented"),
-    ("bcbsa-7.01.41#version-2024-08", "crit-spasm-control-failed"),
     ("evicore-cmm-210#version-2024-01", "crit-billed-drug-in-regimen"),
     ("evicore-cmm-210#version-2024-01", "crit-device-documented"),
     ("evicore-cmm-210#version-2024-01", "crit-drug-identified"),
     ("evicore-cmm-210#version-2024-01", "crit-ongoing-benefit"),
     ("evicore-cmm-210#version-2024-01", "crit-pump-documented"),
     ("evicore-cmm-210#version-2024-01", "crit-regimen-documented"),
-    ("evicore-cmm-210#version-2024-01", "crit-spasm-control-failed"),
 }
 
 

@@ -80,6 +80,10 @@ def _procedures(request: Any, out: FormBuilder, t: dict[str, Any]) -> None:
                 entry["outcome"] = outcome
             period = proc.performedPeriod
             start, end = (as_date(period.start), as_date(period.end)) if period is not None else (None, None)
+            if start:
+                entry["start_date"] = start
+            if end:
+                entry["end_date"] = end
             if start and end:
                 days = (date.fromisoformat(end) - date.fromisoformat(start)).days
                 if days > 0:

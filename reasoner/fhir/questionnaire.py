@@ -37,6 +37,11 @@ def map_questionnaires(request: Any, out: FormBuilder) -> None:
                 out.set(path, value, origin)
     if regimen and "regimen" not in out.form:
         out.append("regimen", regimen, regimen_origin or "Bundle")
+    elif "compounded" in regimen:
+        # a MedicationRequest gave the regimen; the questionnaire still says whether its drug is compounded
+        for entry in out.form["regimen"]:
+            if regimen.get("drug") in (None, entry.get("drug")):
+                entry.setdefault("compounded", regimen["compounded"])
 
 
 def _answers(items: list[Any], table: dict[str, str], where: str):
@@ -83,6 +88,8 @@ def _regimen_value(key: str, value: Any) -> dict[str, Any]:
     t = tables()
     if key == "drug":
         return {"drug": value} if isinstance(value, str) else {}
+    if key == "compounded":
+        return {"compounded": value} if isinstance(value, bool) else {}
     if isinstance(value, tuple):
         number, unit = value
         if key == "concentration":

@@ -99,8 +99,8 @@ def shape_infos(graph: Graph) -> dict[URIRef, ShapeInfo]:
     infos: dict[URIRef, ShapeInfo] = {}
     candidates = set(graph.subjects(SH.severity, None))
     for shape in candidates:
-        if not isinstance(shape, URIRef):
-            continue
+        if not isinstance(shape, URIRef) or graph.value(shape, SH.deactivated) == Literal(True):
+            continue  # a deactivated shape produces no result and meets nothing (SHACL 2.1.5)
         path_node = graph.value(shape, SH.path)
         evidence_node = graph.value(shape, NEC.evidencePath)
         infos[shape] = ShapeInfo(

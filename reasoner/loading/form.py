@@ -89,6 +89,8 @@ def _check_object(obj: Any, owner: Schema, path: str, source: str) -> None:
             _check_value(value, spec, owner.name, where, source)
     if owner.name in ("diagnoses", "requested"):
         _check_code(obj, owner.name, path, source)
+    if owner.name == "therapy_history" and obj.get("end_date", "9") < obj.get("start_date", ""):
+        raise _fail(source, _join(path, "end_date"), "must not be before start_date")
 
 
 def _check_value(value: Any, spec: Field, owner: str, where: str, source: str) -> None:
