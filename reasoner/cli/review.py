@@ -61,7 +61,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add ``review`` to the ``necessity`` parser."""
     review = sub.add_parser("review", help="record a reviewer's decisions on a stored case's latest determination",
                             description=__doc__.split("\n\n", 1)[1].replace("``", ""))
-    review.add_argument("case_id", metavar="CASE_ID")
+    review.add_argument("case_id", metavar="CASE_ID", help="the stored case to review")
     review.add_argument("--store", help=STORE_HELP)
     review.add_argument("--line", action="append", required=True, type=_line, metavar="CODE=DECISION",
                         help="a line's decision: approve, pend or deny (repeatable)")
@@ -69,7 +69,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="why: one for all lines, or one per --line (required to deny, and to decide "
                              "otherwise than the engine recommends)")
     review.add_argument("--reviewer", required=True, metavar="ID", help="the reviewer's identifier")
-    review.add_argument("--role", required=True, choices=["nurse-reviewer", "physician-reviewer"])
+    review.add_argument("--role", required=True, choices=["nurse-reviewer", "physician-reviewer"],
+                        help="the reviewer's role (only a physician-reviewer may deny)")
     review.add_argument("--determination", type=int, metavar="N",
                         help="the determination reviewed (default: the latest; another is refused)")
     review.add_argument("--note", help="a note on the review as a whole")
