@@ -24,7 +24,7 @@ from .docs import install_docs
 from .middleware import GuardMiddleware
 from .openapi import install_openapi
 from .problems import install_problem_handlers
-from .routes import cases, fhir, health, policies, sparql
+from .routes import cases, fhir, health, policies, reviews, sparql
 from .settings import Settings
 
 __all__ = ["create_app"]
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     install_problem_handlers(app)
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes)
-    for module in (health, cases, fhir, policies, sparql):
+    for module in (health, cases, reviews, fhir, policies, sparql):
         app.include_router(module.router)
     install_openapi(app)
     if settings.docs == "public":

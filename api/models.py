@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from reasoner.determination import Determination
+from reasoner.determination.review_model import Review
 from reasoner.knowledge.vocabulary import Outcome
 
 __all__ = ["Health", "VersionInfo", "DeterminationSummary", "StoredDetermination", "Decision", "CasePublic"]
@@ -34,6 +35,9 @@ class DeterminationSummary(BaseModel):
     outcomes: dict[str, Outcome] = Field(default_factory=dict, description="Outcome per requested code.",
                                          examples=[{"J2278": Outcome.MeetsCriteria, "62369": Outcome.MeetsCriteria}])
     url: str = Field(examples=["/cases/000-ziconotide-refill/determinations/1"])
+    review: Review | None = Field(default=None, description=(
+        "Set when a person decided: the reviewer, role and time, and per reviewed line the decision beside the "
+        "engine's outcome and recommendation, with the reason."))
 
 
 class StoredDetermination(DeterminationSummary):

@@ -23,8 +23,8 @@ from starlette.responses import Response
 
 from reasoner.errors import (
     CaseExistsError, CaseLoadError, CaseNotFoundError, DeterminationNotFoundError, InvalidIdentifierError,
-    NecessityError, QueryError, QueryRefusedError, QueryTimeoutError, QueryTooLargeError, StoreError,
-    UnknownPolicyError,
+    NecessityError, QueryError, QueryRefusedError, QueryTimeoutError, QueryTooLargeError, ReviewConflictError,
+    ReviewError, ReviewForbiddenError, StoreError, UnknownPolicyError,
 )
 
 __all__ = ["PROBLEM_JSON", "problem", "install_problem_handlers", "ProblemModel", "status_for", "is_fhir_path",
@@ -41,6 +41,9 @@ _STATUS: list[tuple[type[NecessityError], int, str]] = [
     (CaseNotFoundError, 404, "case-not-found"),
     (DeterminationNotFoundError, 404, "determination-not-found"),
     (InvalidIdentifierError, 422, "invalid-identifier"),
+    (ReviewForbiddenError, 403, "review-forbidden"),
+    (ReviewConflictError, 409, "determination-superseded"),
+    (ReviewError, 422, "invalid-review"),
     (QueryRefusedError, 400, "query-refused"),
     (QueryTimeoutError, 503, "query-timeout"),
     (QueryTooLargeError, 413, "query-too-large"),

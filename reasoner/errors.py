@@ -9,7 +9,8 @@ __all__ = [
     "NecessityError", "CaseLoadError", "UnknownPolicyError", "OntologyError", "ShapesError",
     "QueryError", "StoreError", "CaseExistsError", "CaseNotFoundError", "DeterminationNotFoundError",
     "InvalidIdentifierError", "StoreLockedError", "StoreConfigError", "QueryRefusedError",
-    "QueryTooLargeError", "QueryTimeoutError", "NoticeSettingsError", "FhirInputError",
+    "QueryTooLargeError", "QueryTimeoutError", "NoticeSettingsError", "FhirInputError", "ReviewError",
+    "ReviewForbiddenError", "ReviewConflictError",
 ]
 
 
@@ -136,6 +137,29 @@ class QueryTimeoutError(QueryError):
     """A query ran past its time limit (and was stopped)."""
 
     title = "Query time limit exceeded"
+
+
+class ReviewError(NecessityError):
+    """A review could not be recorded as given; ``field`` names what is wrong."""
+
+    title = "Invalid review"
+
+    def __init__(self, message: str, *, field: str | None = None, iri: str | None = None) -> None:
+        super().__init__(message, iri=iri)
+        self.field = field
+
+
+class ReviewForbiddenError(ReviewError):
+    """The key's role may not make this review (a denial needs a physician reviewer; integrators
+    cannot review)."""
+
+    title = "Not allowed to make this decision"
+
+
+class ReviewConflictError(ReviewError):
+    """The determination reviewed is no longer the case's latest (another determination came first)."""
+
+    title = "Determination superseded"
 
 
 class FhirInputError(CaseLoadError):

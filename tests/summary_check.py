@@ -14,7 +14,7 @@ from rdflib.namespace import PROV
 
 from reasoner.namespaces import CASE, DET, NEC
 from reasoner.store.ids import PROFILES_GRAPH, SUMMARY_BASE, summary_iri
-from reasoner.store.summary import LINE_PROFILE_BASE, PROFILE_BASE
+from reasoner.store.summary import LINE_PROFILE_BASE, PROFILE_BASE, REVIEW_PROFILE_BASE
 
 
 def _part(term) -> str:
@@ -72,6 +72,24 @@ def expected_summary(case_id: str, dets: list[tuple[URIRef, Graph]]) -> tuple[se
                          (lp, NEC.profileOutcome, line_outcome)}
             if version is not None:
                 profiles.add((lp, NEC.profileVersionLabel, version))
+        review = g.value(det, NEC.hasReview)
+        reviewed = g.value(review, NEC.reviewedDeterminationNumber) if review is not None else None
+        for lr in g.objects(review, NEC.hasLineReview) if reviewed is not None and version is not None else ():
+            if int(g.value(lr, NEC.recordedInDetermination)) != int(reviewed) + 1:
+                continue  # carried forward from an earlier review: counted there
+            values = {p: g.value(lr, p) for p in (NEC.engineRecommendation, NEC.reviewDecision, NEC.reviewerRole)}
+            for criterion in sorted(g.objects(lr, NEC.decidingCriterion)) or [None]:
+                rp = URIRef(REVIEW_PROFILE_BASE + "/".join(_part(v) for v in (
+                    policy, version, criterion, values[NEC.engineRecommendation], values[NEC.reviewDecision],
+                    values[NEC.reviewerRole])))
+                summary.add((lr, NEC.reviewProfile, rp))
+                profiles |= {(rp, RDF.type, NEC.ReviewProfile), (rp, NEC.profilePolicyId, policy),
+                             (rp, NEC.profileVersionLabel, version),
+                             (rp, NEC.profileRecommendation, values[NEC.engineRecommendation]),
+                             (rp, NEC.profileDecision, values[NEC.reviewDecision]),
+                             (rp, NEC.profileReviewerRole, values[NEC.reviewerRole])}
+                if criterion is not None:
+                    profiles.add((rp, NEC.profileCriterion, criterion))
     timed = [(det, _time(g, det)) for det, g in dets if _time(g, det) is not None]
     for det, at in timed:
         if not any(other > at for _, other in timed):

@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 API_KEY = "browser-test-key-0123"  # a test value, not a secret
+PHYSICIAN_KEY = "browser-physician-key-0007"  # a test value, not a secret
+NURSE_KEY = "browser-nurse-key-0042"  # a test value, not a secret
 CASES = Path(data_root("cases"))
 
 
@@ -41,7 +43,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
     engine = Engine.load(clock=lambda: datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc))
     store = EmbeddedStore(tmp_path_factory.mktemp("browser-store"))
-    app = create_app(Settings(api_keys=(API_KEY,)), engine=engine, store=store)
+    keys = f"{API_KEY},{PHYSICIAN_KEY}=physician-reviewer:md-0007,{NURSE_KEY}=nurse-reviewer:rn-0042"
+    app = create_app(Settings(api_keys=keys), engine=engine, store=store)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -59,6 +62,32 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         server.should_exit = True
         thread.join(timeout=10)
         store.close()
+
+
+def _driver(profile: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+@pytest.fixture(scope="module")
+def reviewer_browser(tmp_path_factory: pytest.TempPathFactory):
+    """A browser with no key set: it authenticates as a reviewer would, with HTTP Basic (the key as the
+    password), which it then sends with every request of the page, the sign-off form's included."""
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("Debian chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+    driver = _driver(tmp_path_factory.mktemp("chromium-reviewer"))
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +133,15 @@ def test_reviewer_page_renders_the_criteria_tree(server: str, browser, tmp_path:
     browser.get(f"{server}/cases/012-initial-implant-trial-40pct")
     assert browser.title == "Reviewer's file: case 012-initial-implant-trial-40pct"
     body = browser.find_element(By.TAG_NAME, "body").text
-    for text in ("Decision for each requested code", "Specific reason for this decision", "Your appeal rights",
-                 "Request kind: initial implant", "Signature", "Decision date", "2026-01-05 12:00 UTC",
-                 "does-not-meet", "40%"):
+    for text in ("Decision for each requested code", "What decided it", "The engine recommends: deny",
+                 "Request kind: initial implant", "Sign-off", "Decision date", "2026-01-05 12:00 UTC",
+                 "does-not-meet", "40%", "62362, J2274: initial implant", "Citations to check"):
         assert text in body, text
     states = _states(browser)
     assert {"met", "not-met"} <= set(states)
     assert any("successful trial with at least 50% relief" in t for t in states["not-met"])
-    assert all("Source:" in t for ts in states.values() for t in ts)  # every criterion line cites its source
+    # every criterion line cites its source, or refers to the entry that decided the line, which does
+    assert all("Source:" in t or "See what decided it, above." in t for ts in states.values() for t in ts)
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "ul.tree a")]
     assert links and all(link.startswith("http") for link in links)
 
@@ -157,3 +187,50 @@ def test_the_letter_too_is_served_for_a_stored_determination(server: str) -> Non
     full = httpx.get(f"{server}/cases/002-morphine-no-pump/determinations/1", headers={"X-API-Key": API_KEY}).json()
     assert full["determination"]["lines"][0]["request_kind"]["label"] == "initial implant"
     assert full["outcomes"] == {"J2274": "insufficient-documentation", "S9328": "insufficient-documentation"}
+
+
+def _login(driver, server: str, user: str, key: str, path: str) -> None:
+    """Open ``path`` with HTTP Basic credentials (what the browser's login prompt would send)."""
+    driver.get(server.replace("http://", f"http://{user}:{key}@") + path)
+
+
+def test_a_reviewer_signs_off_on_the_page_and_sees_the_recorded_decision(server: str, reviewer_browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = reviewer_browser
+    case = "012-initial-implant-trial-40pct"
+    _login(driver, server, "rn-0042", NURSE_KEY, f"/cases/{case}")
+    forms = driver.find_elements(By.CSS_SELECTOR, "form.signoff")
+    assert [f.get_attribute("data-code") for f in forms] == ["62362", "J2274"]
+    offered = [o.get_attribute("value") for o in Select(forms[0].find_element(By.NAME, "decision")).options]
+    assert offered == ["approve", "pend"]  # a nurse cannot deny
+
+    _login(driver, server, "md-0007", PHYSICIAN_KEY, f"/cases/{case}")
+    form = driver.find_element(By.CSS_SELECTOR, 'form.signoff[data-code="62362"]')
+    decision = Select(form.find_element(By.NAME, "decision"))
+    assert [o.get_attribute("value") for o in decision.options] == ["approve", "pend", "deny"]
+    decision.select_by_value("deny")
+    reasons = Select(form.find_element(By.NAME, "reason_criterion"))
+    reasons.select_by_visible_text("successful trial with at least 50% relief (not met)")
+    form.find_element(By.NAME, "note").send_keys("Peer-to-peer offered on 2026-01-06.")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    # back on the page (303), which now shows the recorded decision, the reviewer and the time
+    assert driver.current_url.split("#")[0].endswith(f"/cases/{case}")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "deny by md-0007" in body and "Decisions recorded" in body
+    assert "physician reviewer md-0007" in body and "Peer-to-peer offered on 2026-01-06." in body
+    assert "successful trial with at least 50% relief" in body
+    form = driver.find_element(By.CSS_SELECTOR, 'form.signoff[data-code="62362"]')
+    assert "current decision deny by md-0007" in form.text
+    hidden = form.find_element(By.NAME, "determination").get_attribute("value")
+    assert hidden == "2"  # the next sign-off reviews the new latest determination
+
+    stored = httpx.get(f"{server}/cases/{case}", headers={"X-API-Key": API_KEY}).json()["determinations"]
+    review = stored[-1]["review"]
+    assert (review["reviewer"], review["lines"][0]["decision"], review["lines"][0]["engine_recommendation"]) == \
+        ("md-0007", "deny", "deny")
+    entries = json.loads(driver.execute_script(
+        "return JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))"))
+    assert entries == []  # no external assets

@@ -20,6 +20,9 @@ from pydantic import BeforeValidator
 from rdflib import Graph, URIRef
 
 from reasoner.determination import Determination
+from reasoner.determination.review_model import Review
+from reasoner.letters import reviewer_page
+from reasoner.review import Reviewer
 from reasoner.namespaces import bind_prefixes
 from reasoner.store import (
     DeterminationNotFoundError, DeterminationRecord, EmbeddedStore, Store, case_iri, determination_iri,
@@ -31,7 +34,8 @@ from ..examples import case_body_examples
 from ..models import CasePublic, Decision, DeterminationSummary, StoredDetermination
 from ..negotiation import choose
 from ..problems import ProblemModel
-from ..security import require_api_key
+from ..security import ReviewerDep, presented_key, require_api_key
+from ..signoff import signoff_context
 from ..submission import LETTERS
 from reasoner.determination.rdf import from_graph
 
@@ -103,8 +107,8 @@ def _decision(body: bytes, media_type: str, iri: URIRef | str, case_id: str, *, 
                     headers={"Location": f"/cases/{case_id}/determinations/{number}"})
 
 
-def _summary(case_id: str, record: DeterminationRecord) -> DeterminationSummary:
-    return DeterminationSummary(
+def _summary(case_id: str, record: DeterminationRecord, review: Review | None = None) -> DeterminationSummary:
+    return DeterminationSummary(review=review,
         number=record.number, iri=record.iri, case_id=case_id, policy_id=record.policy_id,
         policy_version=record.version_label, policy_version_iri=record.policy_version,
         engine_version=record.engine_version, decided_at=record.generated_at,
@@ -163,23 +167,26 @@ async def submit_case(request: Request, decider: DeciderDep, store: StoreDep, po
             response_model=CasePublic,
             responses={200: {"content": {m: {"schema": {"type": "string"}} for m in CASE_GRAPH_TYPES[1:]}},
                        **_ERRORS})
-async def get_case(case_id: CaseId, request: Request, store: StoreDep) -> Response:
+async def get_case(case_id: CaseId, request: Request, store: StoreDep, reviewer: ReviewerDep) -> Response:
     media = choose(request.headers.get("accept"), CASE_GRAPH_TYPES)
     if media == "application/json":
         return await _read(store, _case_summary, store, case_id)
-    return await run_in_threadpool(_case_document, store, case_id, media)
+    return await run_in_threadpool(_case_document, store, case_id, media, reviewer, presented_key(request))
 
 
 def _case_summary(store: Store, case_id: str) -> Response:
     """The case's id, size and determination records: a count and a few quads each, no graph read."""
     size = store.case_size(case_id)
     records = store.list_determinations(case_id)
+    # only a reviewed determination is read whole (for its review): a case nobody reviewed costs no more
     body = CasePublic(id=case_id, iri=str(case_iri(case_id)), triples=size,
-                      determinations=[_summary(case_id, r) for r in records])
+                      determinations=[_summary(case_id, r, _stored(store, case_id, r.number).review if r.reviewed
+                                               else None) for r in records])
     return Response(body.model_dump_json(), media_type="application/json")
 
 
-def _case_document(store: Store, case_id: str, media: str) -> Response:
+def _case_document(store: Store, case_id: str, media: str, reviewer: Reviewer | None = None,
+                   key: str | None = None) -> Response:
     """The case graph (Turtle, JSON-LD, N-Triples) or the reviewer's page of its latest determination."""
     graph = store.get_case(case_id)
     if media == "text/html":
@@ -187,8 +194,15 @@ def _case_document(store: Store, case_id: str, media: str) -> Response:
         if not records:
             raise DeterminationNotFoundError(f"case '{case_id}' has no determination yet")
         latest = max(r.number for r in records)
-        return _letter(_stored(store, case_id, latest), media, latest)
+        return _page(_stored(store, case_id, latest), latest, latest, reviewer, key)
     return _rdf(graph, media)
+
+
+def _page(det: Determination, number: int, latest: int, reviewer: Reviewer | None, key: str | None) -> Response:
+    """The reviewer's page, with the sign-off form the key's role may use (:mod:`api.signoff`)."""
+    signoff = signoff_context(det, number=number, latest=latest, reviewer=reviewer, key=key)
+    return Response(reviewer_page(det, signoff=signoff, number=number), media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
 
 
 async def _read(store: Store, read: Callable[..., Response], *args: object) -> Response:
@@ -219,16 +233,19 @@ def _stored(store: Store, case_id: str, number: int) -> Determination:
             responses={200: {"content": {m: {"schema": {"type": "string"}}
                                          for m in DETERMINATION_TYPES[1:]}}, **_ERRORS})
 def get_determination(case_id: CaseId, number: DeterminationNumber,
-                      request: Request, store: StoreDep) -> Response:
+                      request: Request, store: StoreDep, reviewer: ReviewerDep) -> Response:
     media = choose(request.headers.get("accept"), DETERMINATION_TYPES)
     graph = store.get_determination(case_id, number)
+    if media == "text/html":
+        latest = max(r.number for r in store.list_determinations(case_id))
+        return _page(_stored(store, case_id, number), number, latest, reviewer, presented_key(request))
     if media in LETTERS:
         return _letter(_stored(store, case_id, number), media, number)
     if media != "application/json":
         return _rdf(graph, media)
     record = next(r for r in store.list_determinations(case_id) if r.number == number)
-    body = StoredDetermination(**_summary(case_id, record).model_dump(),
-                               determination=from_graph(graph, determination_iri(case_id, number)))
+    det = from_graph(graph, determination_iri(case_id, number))
+    body = StoredDetermination(**_summary(case_id, record, det.review).model_dump(), determination=det)
     return JSONResponse(body.model_dump(mode="json"))
 
 

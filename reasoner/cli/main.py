@@ -11,14 +11,14 @@ import sys
 
 from .. import __version__
 from ..errors import NecessityError
-from . import check, debug, diff, ontology, policies, query, redecide, serve, store
+from . import check, debug, diff, ontology, policies, query, redecide, review, serve, store
 
 __all__ = ["main", "build_parser"]
 
 _DESCRIPTION = """Explainable medical-necessity decisions for intrathecal drug delivery.
 Start with `necessity check` (the bundled example cases) and `necessity policies`."""
 
-COMMANDS = (check, policies, query, diff, redecide, store, ontology, debug, serve)
+COMMANDS = (check, policies, query, diff, redecide, review, store, ontology, debug, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -163,7 +163,7 @@ def assess_line(knowledge: CompiledKnowledge, version: PolicyVersion, data: Grap
         doc = first.documentation
         criteria.append(CriterionAssessment(
             criterion=str(criterion), name=knowledge.label(criterion), state=state, severity=severity,
-            path=path_name(first),
+            path=path_name(first), any_one=any(i.any_one for i in infos.values()),
             facts=facts, evidence=sorted(evidence.values(), key=lambda e: e.model_dump_json()),
             messages=[shapes[URIRef(r.shape)].message for r in fails],
             citations=cited,

@@ -16,12 +16,14 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..knowledge.vocabulary import CriterionState, Outcome
+from .review_model import LineReview, Review
 
 __all__ = [
     "Citation", "EvidenceLocator", "Fact", "CriterionAssessment", "RequestKindBasis", "Reason",
     "LineDecision", "Authorization", "MissingDocument", "Notice", "SafetyNotice", "Alternative", "UnknownCode",
     "UnknownTerms", "IntakeWarning",
     "PolicyRef", "VersionChoice", "Parties", "DecisionClock", "Determination", "PathName", "FactKind",
+    "Review", "LineReview",
 ]
 
 SortedSet = Annotated[list[str], AfterValidator(lambda v: sorted(set(v)))]
@@ -81,6 +83,8 @@ class CriterionAssessment(_Model):
         default="violation", description="violation: decides the line; warning: requested, never blocking; "
                                          "info: advisory.")
     path: PathName = "all"
+    any_one: bool = Field(default=False, exclude_if=lambda v: not v, description=(
+        "Met by any one of several documented values (one failed therapy of those listed), not by all."))
     facts: list[Fact] = Field(default_factory=list)
     evidence: list[EvidenceLocator] = Field(default_factory=list)
     messages: SortedSet = Field(default_factory=list, description="What the shapes said when it failed.")
@@ -265,6 +269,9 @@ class Determination(_Model):
     unknown: UnknownTerms = Field(default_factory=UnknownTerms)
     intake_warnings: list[IntakeWarning] = Field(
         default_factory=list, description="What the request stated that the intake could not use.")
+    review: Review | None = Field(default=None, exclude_if=lambda v: v is None, description=(
+        "Set when a person decided: the review recorded as this determination, with the reviewer's decision "
+        "beside the engine's recommendation on each reviewed line."))
 
     # ------------------------------------------------------------ views
 

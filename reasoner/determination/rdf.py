@@ -29,8 +29,10 @@ from .model import (Alternative, Authorization, Citation, CriterionAssessment, D
                     EvidenceLocator, Fact, IntakeWarning,
                     LineDecision, MissingDocument, Notice, Parties, PolicyRef, Reason, RequestKindBasis,
                     SafetyNotice, UnknownCode, UnknownTerms, VersionChoice)
+from .rdf_review import PROVENANCE_TERMS, REVIEW_SPEC, REVIEWER_BASE, provenance
+from .review_model import Review
 
-__all__ = ["to_graph", "to_ntriples", "triples", "from_graph", "SPEC", "predicates"]
+__all__ = ["to_graph", "to_ntriples", "triples", "from_graph", "SPEC", "predicates", "REVIEWER_BASE"]
 
 # kinds: lit, int, bool, date, datetime, iri, term (vocabulary IRI <-> word), lits / iris (sets),
 # node (a nested model or a list of them, with its class), inline (a nested model on the same node),
@@ -46,7 +48,8 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "alternatives": (NEC.hasAlternativePath, "node", Alternative),
         "warnings": (NEC.hasWarning, "node", Notice), "advisories": (NEC.hasAdvisory, "node", Notice),
         "safety_notices": (NEC.hasSafetyNotice, "node", SafetyNotice), "unknown": (None, "inline", UnknownTerms),
-        "intake_warnings": (NEC.hasIntakeWarning, "node", IntakeWarning)}),
+        "intake_warnings": (NEC.hasIntakeWarning, "node", IntakeWarning),
+        "review": (NEC.hasReview, "node", Review)}),
     IntakeWarning: (NEC.IntakeWarning, {"element": (NEC.requestElement, "lit"), "message": (NEC.message, "lit")}),
     PolicyRef: (None, {
         "id": (NEC.policyId, "lit"), "title": (NEC.policyTitle, "lit"), "version": (NEC.versionLabel, "lit"),
@@ -90,7 +93,8 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
     CriterionAssessment: (NEC.CriterionAssessment, {
         "criterion": (NEC.aboutCriterion, "iri"), "name": (NEC.criterionName, "lit"),
         "state": (NEC.criterionState, "term"), "severity": (NEC.criterionSeverity, "lit"),
-        "path": (NEC.documentationPath, "lit"), "facts": (NEC.hasFact, "node", Fact),
+        "path": (NEC.documentationPath, "lit"), "any_one": (NEC.satisfiedByAnyOne, "flag"),
+        "facts": (NEC.hasFact, "node", Fact),
         "evidence": (NEC.citesEvidence, "node", EvidenceLocator), "messages": (NEC.message, "lits"),
         "citations": (NEC.hasCitation, "shared", Citation), "document": (NEC.documentationName, "lit"),
         "document_iri": (NEC.documentationItem, "iri")}),
@@ -122,6 +126,8 @@ SPEC: dict[type, tuple[URIRef | None, dict[str, tuple]]] = {
         "path": (NEC.documentationPath, "lit"), "criteria": (NEC.aboutCriterion, "iris")}),
 }
 
+SPEC.update(REVIEW_SPEC)
+
 # list items named by their content and position, so the same fact shown under several criteria
 # and lines (a regimen, a diagnosis) is one node linked from each: about a third of a
 # determination's triples were repeated facts. The position is the item's own, so it is the same
@@ -134,7 +140,7 @@ _SHORTCUTS = {CriterionState.CriterionMet: NEC.metCriterion, CriterionState.Crit
 
 def predicates() -> set[URIRef]:
     """Every property and class the RDF of a determination uses (the ontology must declare each)."""
-    out = {NEC.position, NEC.requestKind, *_SHORTCUTS.values()}
+    out = {NEC.position, NEC.requestKind, *_SHORTCUTS.values(), *PROVENANCE_TERMS}
     for cls, fields in SPEC.values():
         if cls is not None:
             out.add(cls)
@@ -174,7 +180,7 @@ def _write(graph: _Triples, node: str, model, root: str | None = None, typed: bo
         if kind == "inline":
             if value is not None:
                 _write(graph, node, value, root)
-        elif value is None:
+        elif value is None or (kind == "flag" and not value):  # a flag is stated only when true
             continue
         elif kind == "shared":
             for item in value:
@@ -200,7 +206,7 @@ def _write(graph: _Triples, node: str, model, root: str | None = None, typed: bo
             for item in value:
                 graph.add((node, predicate, str(item) if kind == "iris" else _Lit("lit", item)))
         else:
-            graph.add((node, predicate, _Lit(kind, value)))
+            graph.add((node, predicate, _Lit("bool" if kind == "flag" else kind, value)))
 
 
 _TYPE, _POSITION = str(RDF.type), str(NEC.position)
@@ -217,6 +223,8 @@ def _raw(det: Determination, iri: str) -> _Triples:
             out.add((node, str(NEC.requestKind), str(line.request_kind.kind)))
         for assessment in line.criteria:
             out.add((node, str(_SHORTCUTS[assessment.state]), str(assessment.criterion)))
+    if det.review is not None:
+        provenance(out.add, iri, det.review)
     return out
 
 
@@ -255,7 +263,7 @@ def _value(kind: str, value):
         return from_iri(value).word
     if kind == "basis":
         return {str(iri): word for word, iri in BASES.items()}[str(value)]
-    if kind in ("int", "bool", "datetime", "decimal"):
+    if kind in ("int", "bool", "flag", "datetime", "decimal"):
         python = value.toPython()
         if kind == "datetime" and not isinstance(python, datetime):
             raise ValueError(f"not an xsd:dateTime: {value}")

@@ -171,6 +171,7 @@ def _items(claim: Any, out: FormBuilder, source: str) -> list[int]:
                 break
         if not line:
             raise FhirInputError("needs a HCPCS or CPT coding", element=f"{where}.productOrService", source=source)
+        line["claim_item_sequence"] = item.sequence  # kept with the case: an inquiry answers per item
         if item.quantity is not None and item.quantity.value is not None:
             line["units"] = item.quantity.value
         start = as_date(item.servicedDate) or as_date(item.servicedPeriod.start if item.servicedPeriod else None)

@@ -43,17 +43,26 @@ def _ref(resource: Any) -> dict[str, Any] | None:
 
 def response_bundle(request: PasRequest, sequences: list[int], determination: Mapping[str, Any], *,
                     decided_at: datetime, certification: str | None = None, may_certify: bool = True,
-                    loinc: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The PAS response bundle (a JSON-ready dict) for one decided PAS request."""
+                    loinc: Mapping[str, str] | None = None, only: set[int] | None = None) -> dict[str, Any]:
+    """The PAS response bundle (a JSON-ready dict) for one decided PAS request.
+
+    A line a reviewer decided (``determination["review"]``) is answered with the reviewer's decision
+    (approve A1, deny A3 with the reason, pend A4); the others with the engine's outcome. ``only``:
+    answer only the items with these sequences (an inquiry that names items).
+    """
     t = tables()["response"]
     claim = request.claim
     case_id = determination.get("case_id") or claim.identifier[0].value
+    reviewed = {r["code"]: r for r in (determination.get("review") or {}).get("lines", [])}
     items, notes, payload = [], [], []
     for line in determination["lines"]:
         outcome = line["outcome"]
         sequence = sequences[line["index"]]
+        if only is not None and sequence not in only:
+            continue
         key = f"{outcome}-no-certify" if outcome == Outcome.MeetsCriteria and not may_certify else outcome
-        action = t["actions"][key]
+        decision = reviewed.get(line.get("code"))
+        action = t["review_decisions"][decision["decision"]] if decision else t["actions"][key]
         review = [{"url": "code", "valueCodeableConcept": {"coding": [
             {"system": t["review_action_system"], "code": action, "display": t["action_display"][action]}]}}]
         if action == "A1" and certification:
@@ -64,11 +73,11 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
         traces = _traces(claim, sequence)
         if traces:
             item["extension"] = traces
-        text = _note(line, outcome, may_certify, determination)
+        text = _review_note(line, decision) if decision else _note(line, outcome, may_certify, determination)
         if text:
             notes.append({"number": len(notes) + 1, "type": "display", "text": text})
             item["noteNumber"] = [len(notes)]
-        if outcome == Outcome.InsufficientDocumentation:
+        if outcome == Outcome.InsufficientDocumentation and action == "A4":
             for code in _attachment_codes(line, determination, loinc, t):
                 payload.append({"extension": [{"url": SERVICE_LINE, "valuePositiveInt": sequence}],
                                 "contentString": code})
@@ -82,8 +91,7 @@ def response_bundle(request: PasRequest, sequences: list[int], determination: Ma
         "request": {"identifier": claim.identifier[0].model_dump(mode="json", exclude_none=True)},
         "outcome": "complete", "disposition": _disposition(determination), "item": items,
     }
-    if certification and any(line["outcome"] == Outcome.MeetsCriteria for line in determination["lines"]) \
-            and may_certify:
+    if certification and any(_action_code(item) == "A1" for item in items):
         response["preAuthRef"] = certification
         period = _validity(determination)
         if period:
@@ -128,7 +136,7 @@ def _validity(determination: Mapping[str, Any]) -> dict[str, str]:
 
 def _traces(claim: Any, sequence: int) -> list[dict[str, Any]]:
     """The item's ``itemTraceNumber`` extensions, echoed so the sender can match the answer."""
-    for item in claim.item:
+    for item in claim.item or []:
         if item.sequence == sequence:
             return [e.model_dump(mode="json", exclude_none=True) for e in item.extension or []
                     if e.url and e.url.endswith("extension-itemTraceNumber")]
@@ -175,6 +183,24 @@ def _note(line: Mapping[str, Any], outcome: str, may_certify: bool, determinatio
     if outcome == Outcome.MeetsCriteria and not may_certify:
         return f"{code}: criteria met - recommend approval."
     return None
+
+
+def _action_code(item: Mapping[str, Any]) -> str:
+    review = item["adjudication"][0]["extension"][0]["extension"]
+    return review[0]["valueCodeableConcept"]["coding"][0]["code"]
+
+
+def _review_note(line: Mapping[str, Any], decision: Mapping[str, Any]) -> str:
+    """The processNote of a line a reviewer decided: who, and the reason (a denial's specific reason)."""
+    code, word = line.get("code"), {"approve": "approved", "deny": "denied", "pend": "pended"}[decision["decision"]]
+    who = f"{decision.get('role', 'reviewer').replace('-', ' ')} {decision.get('reviewer', '')}".strip()
+    reason = decision.get("reason")
+    if decision["decision"] == "deny":
+        cites = "; ".join(f"{c.get('source_id')}: {c.get('locator')}" for r in line.get("reasons", [])
+                          for c in r.get("citations", []))
+        return f"{code}: {word} by {who}. Reason: {reason}" + (f" [{cites}]" if cites else "") + \
+            ". You may appeal this decision."
+    return f"{code}: {word} by {who}" + (f". Reason: {reason}" if reason else "") + "."
 
 
 def _policy_note(determination: Mapping[str, Any]) -> str:

@@ -36,6 +36,7 @@ class ShapeInfo:
     targets: tuple[tuple[URIRef, URIRef], ...]  # (target predicate, value)
     evidence_path: object = None  # nec:evidencePath as an rdflib path: where the facts that met it are
     compared: tuple[URIRef, ...] = ()  # the properties its comparisons (sh:lessThan ...) compare with
+    any_one: bool = False  # met by any one of several values (sh:qualifiedMinCount 1, sh:or): an OR
 
 
 @dataclass
@@ -115,5 +116,6 @@ def shape_infos(graph: Graph) -> dict[URIRef, ShapeInfo]:
             targets=targets_of(shape),
             evidence_path=_rdflib_path(graph, evidence_node) if evidence_node is not None else None,
             compared=tuple(p for c in COMPARISONS for p in graph.objects(shape, c)),
+            any_one=(shape, SH.qualifiedMinCount, Literal(1)) in graph or (shape, SH["or"], None) in graph,
         )
     return infos

@@ -20,7 +20,8 @@ from ..namespaces import NEC, OWL, RDFS, SKOS
 from .parsed_cache import parse_file
 from .paths import data_root
 
-__all__ = ["Term", "Outcome", "CriterionState", "OUTCOMES", "STATES", "term", "from_iri"]
+__all__ = ["Term", "Outcome", "CriterionState", "ReviewDecision", "ReviewerRole", "OUTCOMES", "STATES", "DECISIONS",
+           "ROLES", "term", "from_iri", "recommendation"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ def _load() -> Graph:
 _GRAPH = _load()
 OUTCOMES: tuple[Term, ...] = _read(_GRAPH, NEC.Outcome)
 STATES: tuple[Term, ...] = _read(_GRAPH, NEC.CriterionState)
+DECISIONS: tuple[Term, ...] = _read(_GRAPH, NEC.ReviewDecision)
+ROLES: tuple[Term, ...] = _read(_GRAPH, NEC.ReviewerRole)
+_RECOMMENDS = {str(_GRAPH.value(t.iri, SKOS.notation)): str(_GRAPH.value(_GRAPH.value(t.iri, NEC.recommendsDecision),
+                                                                        SKOS.notation))
+               for t in OUTCOMES if _GRAPH.value(t.iri, NEC.recommendsDecision) is not None}
 del _GRAPH
 
 
@@ -88,8 +94,18 @@ Outcome.__doc__ = "The outcome of a requested line, as the ontology enumerates i
 CriterionState = StrEnum("CriterionState", {_local(t.iri): t.word for t in STATES})  # type: ignore[misc]
 CriterionState.__doc__ = "The state of one criterion on one line (nec:CriterionState): met, not met, not documented."
 
-_BY_WORD = {t.word: t for t in OUTCOMES + STATES}
-_BY_IRI = {str(t.iri): t for t in OUTCOMES + STATES}
+ReviewDecision = StrEnum("ReviewDecision", {_local(t.iri).removesuffix("Decision"): t.word for t in DECISIONS})  # type: ignore[misc]
+ReviewDecision.__doc__ = "A reviewer's decision on a line (nec:ReviewDecision): approve, pend, deny."
+
+ReviewerRole = StrEnum("ReviewerRole", {_local(t.iri).removesuffix("Role"): t.word for t in ROLES})  # type: ignore[misc]
+ReviewerRole.__doc__ = "The role a reviewer decides in (nec:ReviewerRole): nurse reviewer, physician reviewer."
+
+_BY_WORD = {t.word: t for t in OUTCOMES + STATES + DECISIONS + ROLES}
+_BY_IRI = {str(t.iri): t for t in OUTCOMES + STATES + DECISIONS + ROLES}
+
+def recommendation(outcome: str | StrEnum) -> str | None:
+    """The decision an engine outcome recommends to a reviewer (None for out-of-scope: not reviewed here)."""
+    return _RECOMMENDS.get(str(outcome))
 
 
 def term(word: str | StrEnum) -> Term:

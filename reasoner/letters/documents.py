@@ -29,9 +29,10 @@ from markupsafe import Markup, escape
 from ..determination import Determination
 from ..determination.authorization import authorization_number
 from .escaping import markdown_text, markdown_url, plain, safe_url
-from ..knowledge.vocabulary import CriterionState, Outcome, term
+from ..knowledge.vocabulary import CriterionState, Outcome, recommendation, term
 from .settings import load_settings, templates_dirs
 from .notice_view import cited_sources, first_sentence, kind_groups, notice_citations, what_is_missing
+from ..review.view import citations_to_check, groups
 
 __all__ = ["render", "letter_markdown", "letter_html", "reviewer_page", "templates_dirs", "LETTERS"]
 
@@ -104,7 +105,8 @@ def _environment(fmt: Format, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
                        met_state=str(CriterionState.CriterionMet),
                        undocumented_state=str(CriterionState.CriterionNotDocumented), approved=str(Outcome.MeetsCriteria),
                        out_of_scope=str(Outcome.OutOfScope),
-                       adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)])
+                       adverse_outcomes=[str(Outcome.InsufficientDocumentation), str(Outcome.DoesNotMeet)],
+                       review_groups=groups, citations_to_check=citations_to_check, recommendation=recommendation)
     return env
 
 
@@ -127,9 +129,14 @@ def _tidy(text: str, fmt: Format) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def render(det: Determination, *, letter: str = "provider", fmt: Format = "markdown", number: int = 1) -> str:
+def render(det: Determination, *, letter: str = "provider", fmt: Format = "markdown", number: int = 1,
+           signoff: dict | None = None) -> str:
     """Render one letter (``provider`` or ``reviewer``) as Markdown or HTML; ``number`` is the
     determination's number in the store (1 for a case's first), which makes the authorization number.
+
+    ``signoff`` (the reviewer's page only) says what the sign-off section offers: the determination's
+    number and the latest, the form's action and token, the decisions the reader's role may make.
+    None: the page shows how to sign off without a form (a printout, or the CLI).
 
     Raises:
         NoticeSettingsError: ``policies.toml`` is missing or malformed.
@@ -137,7 +144,7 @@ def render(det: Determination, *, letter: str = "provider", fmt: Format = "markd
     dirs = tuple(templates_dirs())
     template = _environment(fmt, dirs).get_template(LETTERS[letter])
     return _tidy(template.render(det=det, words=_words(dirs, det.policy.id),
-                                 authorization_number=authorization_number(det.case_id, number)), fmt)
+                                 authorization_number=authorization_number(det.case_id, number), signoff=signoff), fmt)
 
 
 def letter_markdown(det: Determination, *, number: int = 1) -> str:
@@ -150,6 +157,7 @@ def letter_html(det: Determination, *, number: int = 1) -> str:
     return render(det, letter="provider", fmt="html", number=number)
 
 
-def reviewer_page(det: Determination, *, number: int = 1) -> str:
-    """The reviewer's page: the reviewer's file as HTML, the criteria tree marked per line."""
-    return render(det, letter="reviewer", fmt="html", number=number)
+def reviewer_page(det: Determination, *, signoff: dict | None = None, number: int = 1) -> str:
+    """The reviewer's page: the reviewer's file as HTML, the criteria tree per request kind, and the
+    sign-off form (see :func:`render`)."""
+    return render(det, letter="reviewer", fmt="html", signoff=signoff, number=number)

@@ -34,6 +34,7 @@ _LINE = ox.NamedNode(str(NEC.hasLineOutcome))
 _OUTCOME = ox.NamedNode(str(NEC.outcome))
 _CODE = ox.NamedNode(str(NEC.notation))
 _FOR_LINE = ox.NamedNode(str(NEC.forLine))
+_REVIEW = ox.NamedNode(str(NEC.hasReview))
 
 
 def _instant(text: str) -> str:
@@ -63,7 +64,7 @@ def record_from_quads(case_id: str, number: int, det: str, lookup: Lookup) -> De
         if _OUTCOME in values and key is not None:
             outcomes[key] = values[_OUTCOME]
     return DeterminationRecord(number=number, iri=det, case_iri=str(CASE[case_id]), outcomes=dict(sorted(outcomes.items())),
-                               **fields)
+                               reviewed=any(True for _ in lookup(root, _REVIEW)), **fields)
 
 
 def record_from_ntriples(case_id: str, number: int, det: str, data: bytes) -> DeterminationRecord | None:

@@ -122,6 +122,8 @@ class DeterminationRecord:
     generated_at: str | None = None
     outcomes: dict[str, str] = field(default_factory=dict)
     """The outcome IRI of each requested line, keyed by its code (or by the line IRI)."""
+    reviewed: bool = False
+    """Whether a review recorded this determination (``nec:hasReview``): a person decided."""
 
 
 def read_record(case_id: str, number: int, det: URIRef, graph: Graph) -> DeterminationRecord:
@@ -141,7 +143,7 @@ def read_record(case_id: str, number: int, det: URIRef, graph: Graph) -> Determi
                                policy_version=model.policy.version_iri, policy_id=model.policy.id,
                                version_label=model.policy.version, engine_version=model.engine_version,
                                generated_at=model.clock.decided_at.isoformat().replace("+00:00", "Z"),
-                               outcomes=dict(sorted(outcomes.items())))
+                               outcomes=dict(sorted(outcomes.items())), reviewed=model.review is not None)
 
 
 def _read_triples(case_id: str, number: int, det: URIRef, graph: Graph) -> DeterminationRecord:
@@ -160,4 +162,5 @@ def _read_triples(case_id: str, number: int, det: URIRef, graph: Graph) -> Deter
     return DeterminationRecord(number=number, iri=str(det), case_iri=str(CASE[case_id]),
                                policy_version=text(NEC.underPolicyVersion), policy_id=text(NEC.policyId),
                                version_label=text(NEC.versionLabel), engine_version=text(NEC.engineVersion),
-                               generated_at=text(PROV.generatedAtTime), outcomes=dict(sorted(outcomes.items())))
+                               generated_at=text(PROV.generatedAtTime), outcomes=dict(sorted(outcomes.items())),
+                               reviewed=(det, NEC.hasReview, None) in graph)

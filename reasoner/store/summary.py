@@ -19,6 +19,12 @@ graph of each case it touched (``summary_iri(id)``) from the case's determinatio
   decision came after its due time); thousands of determinations share a few dozen profiles;
 - ``<line> nec:lineProfile <lp>`` and ``<d> nec:hasLineProfile <lp>``: the *line profile* of each
   line outcome (billed code, policy id, version label, line outcome);
+- ``<lineReview> nec:reviewProfile <rp>`` for each reviewer's decision on a line that a determination
+  first records (not those carried forward from an earlier review), one per criterion that decided
+  the engine's outcome of the line (none: the profile has no criterion): ``rp`` is the *review
+  profile* (policy id, version label, deciding criterion, engine recommendation, decision, reviewer
+  role), so ``queries/overrides-by-criterion.rq`` counts what reviewers overturn by reading one
+  property;
 - one ``nec:OutcomeChange`` for each pair of the case's determinations under one policy whose
   outcomes differ on a requested line (``nec:changedFrom`` / ``nec:changedTo`` the two line
   outcomes), as ``queries/outcome-changes.rq`` answered it.
@@ -50,13 +56,17 @@ import pyoxigraph as ox
 
 from .ids import PROFILES_GRAPH, case_iri, nt_iri, summary_iri
 
-__all__ = ["summary_update", "first_summary_quads", "rebuild_summaries", "PROFILE_BASE", "LINE_PROFILE_BASE"]
+__all__ = ["summary_update", "first_summary_quads", "rebuild_summaries", "PROFILE_BASE", "LINE_PROFILE_BASE",
+           "REVIEW_PROFILE_BASE"]
 
 PROFILE_BASE = "https://w3id.org/necessity/summary/profile/"
 """Determination profiles are named under this, by their values (each percent-encoded, ``~`` if absent)."""
 
 LINE_PROFILE_BASE = "https://w3id.org/necessity/summary/line-profile/"
 """Line profiles are named under this, by code, policy id, version label and outcome."""
+
+REVIEW_PROFILE_BASE = "https://w3id.org/necessity/summary/review-profile/"
+"""Review profiles are named under this, by policy id, version label, criterion, recommendation, decision, role."""
 
 _NEC, _PROV, _RDF = ("https://w3id.org/necessity/ontology#", "http://www.w3.org/ns/prov#",
                      "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -106,6 +116,25 @@ _OPERATIONS = [
                ?line <{_NEC}notation> ?code ; <{_NEC}outcome> ?outcome }}}}
   OPTIONAL {{{{ GRAPH ?g {{{{ ?d <{_NEC}versionLabel> ?versionLabel }}}} }}}}
   BIND (IRI(CONCAT("{LINE_PROFILE_BASE}", {_key("?code", "?policyId", "?versionLabel", "?outcome")})) AS ?lineProfile)
+}}}}""",
+    # the review profile of each decision a determination first records, per deciding criterion
+    f"""INSERT {{{{
+  GRAPH ?summary {{{{ ?lineReview <{_NEC}reviewProfile> ?reviewProfile }}}}
+  GRAPH <{PROFILES_GRAPH}> {{{{ ?reviewProfile a <{_NEC}ReviewProfile> ; <{_NEC}profilePolicyId> ?policyId ;
+      <{_NEC}profileVersionLabel> ?versionLabel ; <{_NEC}profileCriterion> ?criterion ;
+      <{_NEC}profileRecommendation> ?recommendation ; <{_NEC}profileDecision> ?decision ;
+      <{_NEC}profileReviewerRole> ?role }}}}
+}}}} WHERE {{{{
+  {{values}}
+  GRAPH ?g {{{{ ?d <{_NEC}decidesCase> ?case ; a {_DET} ; <{_NEC}policyId> ?policyId ; <{_NEC}versionLabel> ?versionLabel ;
+                 <{_NEC}hasReview> ?review .
+               ?review <{_NEC}reviewedDeterminationNumber> ?reviewed ; <{_NEC}hasLineReview> ?lineReview .
+               ?lineReview <{_NEC}recordedInDetermination> ?recorded ; <{_NEC}reviewDecision> ?decision ;
+                           <{_NEC}engineRecommendation> ?recommendation ; <{_NEC}reviewerRole> ?role }}}}
+  FILTER (?recorded = ?reviewed + 1)
+  OPTIONAL {{{{ GRAPH ?g {{{{ ?lineReview <{_NEC}decidingCriterion> ?criterion }}}} }}}}
+  BIND (IRI(CONCAT("{REVIEW_PROFILE_BASE}", {_key("?policyId", "?versionLabel", "?criterion", "?recommendation",
+                                                  "?decision", "?role")})) AS ?reviewProfile)
 }}}}""",
     # the latest and the first determination of the case (equal times: both)
     f"""INSERT {{{{ GRAPH ?summary {{{{ ?case <{_NEC}latestDetermination> ?d }}}} }}}} WHERE {{{{
