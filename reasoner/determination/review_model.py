@@ -28,7 +28,7 @@ class LineReview(_Model):
     """A reviewer's decision on one requested line, beside the engine's recommendation."""
 
 
-    code: str = Field(description="The billed code of the line.", examples=["62362"])
+    code: str = Field(description="The billed code of the line.")
     line: str = Field(description="The requested line's IRI.")
     decision: ReviewDecision = Field(description="What the reviewer decided.")
     engine_outcome: Outcome = Field(description="The engine's outcome of the line.")

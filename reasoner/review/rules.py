@@ -42,7 +42,7 @@ class LineSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=32, description="The billed code of the line.", examples=["62362"])
+    code: str = Field(min_length=1, max_length=32, description="The billed code of the line (as in the determination).")
     decision: ReviewDecision
     reason: _Text | None = Field(default=None, description=(
         "Why; required for a denial and for a decision that differs from the engine's recommendation."))
@@ -54,7 +54,7 @@ class ReviewSubmission(BaseModel):
     """A review of one determination of a case (``POST /cases/{id}/reviews``)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
-        "determination": 1, "lines": [{"code": "62362", "decision": "deny",
+        "determination": 1, "lines": [{"code": "<a billed code of the determination>", "decision": "deny",
                                        "reason": "Trial relief 40%, below the policy's 50%."}],
         "note": "Peer-to-peer offered."}})
 
