@@ -63,3 +63,15 @@ def excluded_pump(case_id: str, drug: str | None, *codes: str) -> dict:
     if drug:
         form["regimen"] = [{"drug": drug, "daily_dose_mg": 20}]
     return form
+
+
+def unmet(det: dict, local: str) -> dict:
+    """The unmet criterion of a determination whose IRI ends in ``#local`` (the test fails if none)."""
+    found = [u for u in det["unmet_criteria"] if u["criterion"].endswith("#" + local)]
+    assert found, [u["criterion"] for u in det["unmet_criteria"]]
+    return found[0]
+
+
+def missing(det: dict) -> set[str]:
+    """The local names of the criteria the missing-documentation list names."""
+    return {m["criterion"].rsplit("#", 1)[-1] for m in det["missing_documentation"]}

@@ -10,6 +10,7 @@ import pytest
 
 from clause_cases import baclofen_implant, baclofen_refill, bundled, cancer_implant, dx, excluded_pump
 from test_clinical_rules import BothPaths, decide, outcomes, text
+from clause_cases import missing, unmet
 
 POLICY = "bcbsa-7.01.41"
 
@@ -19,14 +20,7 @@ def engine() -> BothPaths:
     return BothPaths()
 
 
-def _unmet(det: dict, local: str) -> dict:
-    found = [u for u in det["unmet_criteria"] if u["criterion"].endswith("#" + local)]
-    assert found, [u["criterion"] for u in det["unmet_criteria"]]
-    return found[0]
-
-
-def _missing(det: dict) -> set[str]:
-    return {m["criterion"].rsplit("#", 1)[-1] for m in det["missing_documentation"]}
+_unmet, _missing = unmet, missing  # shared with the other payers' clause tests
 
 
 def _sources(entry: dict) -> set[str]:
